@@ -1,0 +1,231 @@
+"""Government classification codes (政府收支分类科目): look-up, roll-up and names (DESIGN.md §3, §6).
+
+The package bundles partial code lists (see ``data/`` and the project's
+``docs/classification.md``): all 30 支出功能分类 类 and a few dozen 款/项, the
+部门预算支出经济分类 almost complete, the 政府预算支出经济分类 for 501/502, and
+the order of the 30 expenditure rows of a 收支总表.  No complete machine-readable
+edition is public, so a user may pass a fuller file of their own edition (same
+CSV columns ``code,name,level,parent_code``) that replaces the bundled list.
+
+Rules for a code used in a model:
+
+* it must be well formed: 3, 5 or 7 digits, each level's prefix being its parent
+  (项 ``2012902`` → 款 ``20129`` → 类 ``201``);
+* a code the list in use knows takes its name from the list, and a different
+  name given in the model is an error;
+* a code the list does not know needs its name in the model, and is reported as
+  a warning because it cannot be verified.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+
+#: Length of a function code at each level: 类, 款, 项.
+FUNCTION_LEVEL_LENGTHS = {"lei": 3, "kuan": 5, "xiang": 7}
+#: Length of a 部门预算经济分类 code at each level: 类, 款.
+ECONOMIC_LEVEL_LENGTHS = {"lei": 3, "kuan": 5}
+LEVEL_NAMES = {"lei": "类", "kuan": "款", "xiang": "项"}
+
+
+class ClassificationFileError(ValueError):
+    """A classification CSV that cannot be used (missing columns, bad rows)."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """One row of a code list: ``201 一般公共服务支出 (类)``."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """A code list (one classification), keyed by code, with where it came from."""
+
+    codes: Mapping[str, Code]
+    source: str
+
+    def get(self, code: str) -> Code | None:
+        return self.codes.get(code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.codes
+
+    @classmethod
+    def from_csv(cls, path: Path | str, lengths: Mapping[str, int], *, source: str | None = None) -> CodeList:
+        """Read a ``code,name,level,parent_code`` CSV, checking each row is well formed."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ClassificationFileError(f"{path}: cannot read the classification file ({exc})") from exc
+        return cls.from_rows(csv.DictReader(text.splitlines()), lengths, source=source or str(path))
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, str]], lengths: Mapping[str, int], *, source: str) -> CodeList:
+        codes: dict[str, Code] = {}
+        for number, row in enumerate(rows, start=2):
+            missing = {"code", "name", "level"} - set(row)
+            if missing:
+                raise ClassificationFileError(f"{source}: the columns code,name,level,parent_code are required")
+            code, name, level = row["code"].strip(), row["name"].strip(), row["level"].strip()
+            parent = (row.get("parent_code") or "").strip() or None
+            if level not in lengths or len(code) != lengths[level] or not code.isdigit():
+                raise ClassificationFileError(
+                    f"{source}:{number}: code {code!r} does not fit level {level!r} "
+                    f"(expected one of {', '.join(f'{k}={v} digits' for k, v in lengths.items())})"
+                )
+            if not name:
+                raise ClassificationFileError(f"{source}:{number}: code {code} has no name")
+            codes[code] = Code(code, name, level, parent)
+        return cls(codes, source)
+
+
+@dataclass(frozen=True)
+class SummaryClass:
+    """One of the 30 expenditure rows of a 收支总表 (table 1 and 4), in printed order."""
+
+    seq: int
+    ordinal: str  # 一, 二, … 三十
+    name: str
+    code: str
+
+    @property
+    def label(self) -> str:
+        """The row label as printed: ``一、一般公共服务支出``."""
+        return f"{self.ordinal}、{self.name}"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The code lists a report is derived with: bundled, or a user's edition in their place."""
+
+    function: CodeList
+    economic: CodeList
+    government_economic: CodeList
+    economic_to_government: Mapping[str, str]
+    summary_classes: tuple[SummaryClass, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def with_function_file(self, path: Path | str) -> Classification:
+        """This classification with the 支出功能分类 replaced by the user's file (``--classification``)."""
+        return _replace(self, function=CodeList.from_csv(path, FUNCTION_LEVEL_LENGTHS))
+
+    def with_economic_file(self, path: Path | str) -> Classification:
+        """This classification with the 部门预算经济分类 replaced by the user's file."""
+        return _replace(self, economic=CodeList.from_csv(path, ECONOMIC_LEVEL_LENGTHS))
+
+    def summary_class_of(self, function_code: str) -> SummaryClass | None:
+        """The 收支总表 row a function code rolls up to (by its 类, the first 3 digits)."""
+        return _summary_by_code(self.summary_classes).get(function_code[:3])
+
+
+def _replace(c: Classification, **changes: object) -> Classification:
+    from dataclasses import replace
+
+    return replace(c, **changes)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=8)
+def _summary_by_code(classes: tuple[SummaryClass, ...]) -> dict[str, SummaryClass]:
+    return {c.code: c for c in classes}
+
+
+def _data_file(name: str) -> Path:
+    return Path(str(resources.files("disclosure") / "data" / name))
+
+
+@functools.lru_cache(maxsize=1)
+def bundled() -> Classification:
+    """The code lists shipped with the package (partial; see ``docs/classification.md``)."""
+    function = CodeList.from_csv(_data_file("function-classification.csv"), FUNCTION_LEVEL_LENGTHS, source="bundled 支出功能分类")
+    economic = CodeList.from_csv(
+        _data_file("economic-classification-department.csv"), ECONOMIC_LEVEL_LENGTHS, source="bundled 部门预算经济分类"
+    )
+    government = CodeList.from_csv(
+        _data_file("economic-classification-government.csv"), ECONOMIC_LEVEL_LENGTHS, source="bundled 政府预算经济分类"
+    )
+    with _data_file("economic-classification-mapping.csv").open(encoding="utf-8") as f:
+        mapping = {row["department_code"]: row["government_code"] for row in csv.DictReader(f)}
+    with _data_file("expenditure-classes-summary-order.csv").open(encoding="utf-8") as f:
+        summary = tuple(
+            SummaryClass(int(row["seq"]), row["ordinal"], row["name"], row["code"]) for row in csv.DictReader(f)
+        )
+    return Classification(function, economic, government, mapping, summary)
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def function_level(code: str) -> str | None:
+    """``lei``/``kuan``/``xiang`` for a well-formed-length function code, else None."""
+    for level, length in FUNCTION_LEVEL_LENGTHS.items():
+        if len(code) == length and code.isdigit():
+            return level
+    return None
+
+
+def function_lineage(code: str) -> tuple[str, ...]:
+    """The codes a function code rolls up through, top first: ``2012902`` → (201, 20129, 2012902)."""
+    return tuple(code[:n] for n in (3, 5, 7) if n <= len(code))
+
+
+def economic_lineage(code: str) -> tuple[str, ...]:
+    """``30101`` → (301, 30101)."""
+    return tuple(code[:n] for n in (3, 5) if n <= len(code))
+
+
+def is_personnel_economic(code: str) -> bool:
+    """人员经费 are economic classes 301 (工资福利支出) and 303 (对个人和家庭的补助); the rest is 公用经费."""
+    return code[:3] in {"301", "303"}
+
+
+class NameProblem(Enum):
+    """Why a code's name could not be taken as given (rule ids live in :mod:`disclosure.checks`)."""
+
+    CONTRADICTS_LIST = "contradicts"  # model's name differs from the list's
+    UNVERIFIED = "unverified"  # code not in the list, name taken from the model
+    MISSING = "missing"  # code not in the list and no name in the model
+
+
+@dataclass(frozen=True)
+class NameIssue:
+    code: str
+    problem: NameProblem
+    listed_name: str | None = None
+    given_name: str | None = None
+
+
+def resolve_names(
+    codes: Iterable[str], given: Mapping[str, str], code_list: CodeList
+) -> tuple[dict[str, str], list[NameIssue]]:
+    """Names for ``codes`` (and every code they roll up through): list first, then the model.
+
+    Returns ``(names, issues)``.  A code with no name anywhere is absent from
+    ``names`` and reported as MISSING; tables then print the bare code.
+    """
+    names: dict[str, str] = {}
+    issues: list[NameIssue] = []
+    for code in sorted(set(codes)):
+        listed = code_list.get(code)
+        given_name = given.get(code)
+        if listed is not None:
+            names[code] = listed.name
+            if given_name is not None and given_name.strip() != listed.name:
+                issues.append(NameIssue(code, NameProblem.CONTRADICTS_LIST, listed.name, given_name))
+        elif given_name:
+            names[code] = given_name.strip()
+            issues.append(NameIssue(code, NameProblem.UNVERIFIED, None, given_name))
+        else:
+            issues.append(NameIssue(code, NameProblem.MISSING))
+    return names, issues

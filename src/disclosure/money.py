@@ -1,0 +1,138 @@
+"""Amounts, units, rounding and the printed forms of numbers (DESIGN.md §4).
+
+Every amount is a :class:`decimal.Decimal`; nothing here accepts or returns a
+float.  Input amounts are exact in the unit the model declares (元 or 万元) and
+are converted to 元 on entry.  The tables display 万元 with two decimals, each
+budget line rounded *once*, half up (四舍五入); every printed subtotal and total
+is then the sum of printed figures, so a reader adding up a column gets the
+printed total, and one figure is the same in every table and sentence.
+
+Printed forms, as in the reference report:
+
+========================  ==================  ==========================
+what                      function            example
+========================  ==================  ==========================
+table cell (万元)          :func:`cell`        ``887.70``; zero is blank
+amount in a sentence       :func:`wan`         ``887.70``; zero is ``0``
+share / rate               :func:`percent`     ``1.31%``; zero is ``0%``
+performance sheet (元)     :func:`yuan`        ``3,097,016.27``, ``1,500,000``
+========================  ==================  ==========================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+TEN_THOUSAND = Decimal("10000")
+
+#: Units an input model may declare its amounts in, with their size in 元.
+UNIT_SIZES: dict[str, Decimal] = {"元": Decimal(1), "万元": TEN_THOUSAND}
+
+
+def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
+    """Round ``value`` to ``places`` with 四舍五入 (ROUND_HALF_UP), the only rounding we use."""
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def to_yuan(amount: Decimal, unit: str) -> Decimal:
+    """Convert an exact input ``amount`` in ``unit`` (元 or 万元) to 元, exactly."""
+    return amount * UNIT_SIZES[unit]
+
+
+def yuan_to_wan(yuan: Decimal) -> Decimal:
+    """The displayed 万元 figure of an exact 元 amount: ÷10000, rounded half up to 0.01."""
+    return round_half_up(yuan / TEN_THOUSAND)
+
+
+def decimal_places(value: Decimal) -> int:
+    """Number of digits after the decimal point as written (``Decimal('1.50')`` → 2)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    """Exact sum of ``values`` (an empty iterable sums to ``Decimal('0')``)."""
+    return sum(values, ZERO)
+
+
+# --------------------------------------------------------------------------- shares
+
+
+def share(part: Decimal, whole: Decimal) -> Decimal:
+    """``part / whole × 100`` rounded half up to 2 places; a zero ``whole`` gives 0.
+
+    DESIGN.md §4: shares are computed from *displayed* figures, so pass 万元
+    figures as printed, never exact 元 amounts.
+    """
+    if whole == 0:
+        return ZERO
+    return round_half_up(part / whole * HUNDRED)
+
+
+def shares_summing_to_100(parts: Sequence[Decimal]) -> tuple[list[Decimal], bool]:
+    """Shares of ``parts`` in their sum that add up to exactly 100.00 (largest remainder).
+
+    Each share is first truncated to 0.01; the hundredths still missing are
+    given, one each, to the parts with the largest remainders (ties: the
+    earlier part).  Returns the shares and whether the result differs from
+    plain half-up rounding of each part, which :mod:`disclosure.checks` notes.
+    A sum of zero gives all zeros.
+    """
+    whole = total(parts)
+    if whole == 0:
+        return [ZERO for _ in parts], False
+    exact = [p / whole * HUNDRED for p in parts]
+    floors = [e.quantize(CENT, rounding="ROUND_DOWN") for e in exact]
+    missing = int((HUNDRED - total(floors)) / CENT)
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    result = list(floors)
+    for i in order[:missing]:
+        result[i] += CENT
+    plain = [round_half_up(e) for e in exact]
+    return result, result != plain
+
+
+def change_rate(this_year: Decimal, last_year: Decimal) -> Decimal | None:
+    """Rate of change on last year, ``(this − last) / last × 100``, half up; None when last is 0."""
+    if last_year == 0:
+        return None
+    return round_half_up((this_year - last_year) / last_year * HUNDRED)
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def _fixed(value: Decimal) -> str:
+    return f"{round_half_up(value):f}"
+
+
+def cell(wan_amount: Decimal) -> str:
+    """A 万元 table cell: two decimals, and blank for zero (as the reference tables print)."""
+    return "" if wan_amount == 0 else _fixed(wan_amount)
+
+
+def wan(wan_amount: Decimal) -> str:
+    """A 万元 amount inside a sentence: two decimals (``887.70``), and ``0`` for zero."""
+    return "0" if wan_amount == 0 else _fixed(wan_amount)
+
+
+def percent(value: Decimal) -> str:
+    """A share or rate with its sign dropped: ``1.31%``, ``100.00%``, and ``0%`` for zero."""
+    value = abs(value)
+    return "0%" if value == 0 else f"{_fixed(value)}%"
+
+
+def yuan(amount: Decimal) -> str:
+    """元 with thousands separators, as the performance sheets print them.
+
+    Whole amounts print without decimals (``1,500,000``), others with two
+    (``3,097,016.27``); zero prints ``0``.
+    """
+    amount = round_half_up(amount)
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return f"{amount:,.2f}"
