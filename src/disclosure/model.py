@@ -1,0 +1,511 @@
+"""The budget model: every fact a 预算公开报告 is derived from (DESIGN.md §2, §3).
+
+One YAML (or JSON) file describes one unit's budget for one year.  The atomic
+fact is a :class:`BudgetLine`; every table and sentence of the report is
+derived from the lines and the few declared figures below (三公, 机关运行经费,
+政府采购, last year's figures, state assets).  Field descriptions are the model
+reference (``docs/model-reference.md`` and ``schemas/budget-model.schema.json``
+are generated from them).
+
+Conventions:
+
+* Amounts are exact decimals in ``unit.amount_unit`` (元 or 万元), at most two
+  decimal places, never negative.  Write them unquoted (``3097016.27``) or
+  quoted; they are never read as binary floats.
+* Codes are 政府收支分类科目 codes written as digits: 支出功能分类 项 (7 digits),
+  部门预算经济分类 款 (5 digits), income codes as printed.
+* Every object rejects unknown keys, so a misspelt key is an error, not a
+  silently ignored fact.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from . import money
+
+# --------------------------------------------------------------------------- scalar types
+
+MAX_DECIMAL_PLACES = 2
+
+
+def _parse_money(value: Any) -> Decimal:
+    """Accept an exact amount: int, Decimal or a decimal string; refuse floats, NaN, ∞, negatives."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise PydanticCustomError(
+            "money_float",
+            "expected an exact decimal amount (write it in YAML, or pass a str/Decimal), got the float {value}",
+            {"value": value},
+        )
+    if isinstance(value, int):
+        value = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise PydanticCustomError(
+                "money_syntax",
+                "expected a decimal with at most 2 places, got '{value}'",
+                {"value": value},
+            ) from None
+    if not isinstance(value, Decimal):
+        raise PydanticCustomError(
+            "money_type",
+            "expected a decimal with at most 2 places, got {kind}",
+            {"kind": type(value).__name__},
+        )
+    if not value.is_finite():
+        raise PydanticCustomError("money_finite", "expected a finite amount, got {value}", {"value": str(value)})
+    if value < 0:
+        raise PydanticCustomError("money_negative", "expected an amount ≥ 0, got {value}", {"value": str(value)})
+    if money.decimal_places(value) > MAX_DECIMAL_PLACES:
+        raise PydanticCustomError(
+            "money_places",
+            "expected a decimal with at most 2 places, got {value}",
+            {"value": str(value)},
+        )
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_parse_money),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^\s*\d[\d,]*(\.\d{1,2})?\s*$"},
+            ],
+            "description": "An exact amount in unit.amount_unit, ≥ 0, at most 2 decimal places.",
+        }
+    ),
+]
+"""An exact, non-negative amount with at most two decimal places, in the model's unit."""
+
+
+def _digits(length: int | tuple[int, ...], what: str) -> Any:
+    lengths = (length,) if isinstance(length, int) else length
+
+    def parse(value: Any) -> str:
+        if isinstance(value, bool):
+            raise PydanticCustomError("code", "expected a {what}, got {value}", {"what": what, "value": value})
+        text = str(value).strip() if isinstance(value, (int, str)) else None
+        if text is None or not text.isdigit() or len(text) not in lengths:
+            raise PydanticCustomError("code", "expected a {what}, got '{value}'", {"what": what, "value": value})
+        return text
+
+    pattern = "^(" + "|".join(rf"\d{{{n}}}" for n in lengths) + ")$"
+    return Annotated[
+        str,
+        BeforeValidator(parse),
+        WithJsonSchema({"anyOf": [{"type": "string", "pattern": pattern}, {"type": "integer"}], "description": what}),
+    ]
+
+
+FunctionItemCode = _digits(7, "7-digit 支出功能分类 项 code such as 2012902")
+FunctionCode = _digits((3, 5, 7), "支出功能分类 code of 3 (类), 5 (款) or 7 (项) digits")
+EconomicCode = _digits(5, "5-digit 部门预算经济分类 款 code such as 30101")
+AnyEconomicCode = _digits((3, 5), "部门预算经济分类 code of 3 (类) or 5 (款) digits")
+IncomeCode = _digits((3, 5, 7), "收入分类 code of 3, 5 or 7 digits")
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        use_enum_values=False,
+    )
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class FundingSource(str, Enum):
+    """资金来源: the five income sources of a 收支总表 (table 1)."""
+
+    GENERAL = "一般公共预算"
+    FUND = "政府性基金预算"
+    STATE_CAPITAL = "国有资本经营预算"
+    SPECIAL_ACCOUNT = "财政专户管理资金"
+    UNIT = "单位资金"
+
+    @property
+    def is_fiscal(self) -> bool:
+        """财政拨款 = 一般公共预算 + 政府性基金预算 + 国有资本经营预算 (glossary 十二)."""
+        return self in FISCAL_SOURCES
+
+
+FISCAL_SOURCES = (FundingSource.GENERAL, FundingSource.FUND, FundingSource.STATE_CAPITAL)
+
+
+class ExpenditureKind(str, Enum):
+    """支出类型: 基本支出 keeps the unit running, 项目支出 serves a declared project."""
+
+    BASIC = "基本支出"
+    PROJECT = "项目支出"
+
+
+class ProjectCategory(str, Enum):
+    """项目类别 as the 绩效管理 section counts them (十、绩效管理情况)."""
+
+    PERSONNEL = "人员类"
+    OPERATING = "其他运转类"
+    SPECIFIC = "特定目标类"
+
+
+class ProjectAttribute(str, Enum):
+    """项目属性 as printed on the performance sheet."""
+
+    ONE_OFF = "一次性项目"
+    RECURRING = "经常性项目"
+
+    @property
+    def printed(self) -> str:
+        """``一次性项目（1年结束）`` / ``经常性项目（长期开展）`` as on the sheet."""
+        return {"一次性项目": "一次性项目（1年结束）", "经常性项目": "经常性项目（长期开展）"}[self.value]
+
+
+FiscalSource = Literal["一般公共预算", "政府性基金预算", "国有资本经营预算"]
+
+# --------------------------------------------------------------------------- unit and overview
+
+
+class Unit(_Model):
+    """预算单位: who publishes the report, for which year, in which unit amounts are written."""
+
+    name: Text = Field(description="单位名称 as printed on every table, e.g. 晋城市总工会.")
+    code: Text = Field(description="主管部门代码, e.g. 959 (printed on performance sheets as 959-晋城市总工会).")
+    level: Literal["单位", "部门"] = Field(
+        "单位", description="单位 for a 单位预算公开报告, 部门 for a 部门预算 consolidating several units."
+    )
+    fiscal_year: int = Field(ge=2000, le=2100, description="预算年度, e.g. 2024.")
+    amount_unit: Literal["元", "万元"] = Field(
+        "元", description="Unit of every amount in this file. Tables print 万元 with 2 decimals either way."
+    )
+    subunits: list[Text] = Field(
+        default_factory=list,
+        description="部门 reports only: the units consolidated (projects name theirs in project.unit).",
+    )
+    report_title: str | None = Field(
+        None, description="Override of the title, default {name}{fiscal_year}年{level}预算公开报告."
+    )
+
+    @property
+    def title(self) -> str:
+        return self.report_title or f"{self.name}{self.fiscal_year}年{self.level}预算公开报告"
+
+
+class Overview(_Model):
+    """第一部分 概况: 一、本单位职责 and 二、机构设置情况."""
+
+    intro: str = Field("", description="The sentence before the duties, e.g. 晋城市总工会是全市……的领导机关。")
+    duties_lead: str = Field("主要职责是：", description="The line introducing the numbered duties.")
+    duties: list[Text] = Field(
+        default_factory=list, description="职责, one entry per duty without its number (numbered 1. 2. … when printed)."
+    )
+    organisation: list[Text] = Field(
+        default_factory=list,
+        description="机构设置情况 paragraphs: founding, leadership, internal structure, subordinate units.",
+    )
+
+
+# --------------------------------------------------------------------------- budget lines
+
+
+class BudgetLine(_Model):
+    """One budget line: the atomic fact every table is a pivot of (DESIGN.md §3)."""
+
+    function: FunctionItemCode = Field(description="支出功能分类 项 code (7 digits), e.g. 2012902.")
+    kind: ExpenditureKind = Field(description="基本支出 or 项目支出.")
+    project: str | None = Field(None, description="Name of a declared project; required for 项目支出, absent for 基本支出.")
+    source: FundingSource = Field(description="资金来源: 一般公共预算, 政府性基金预算, 国有资本经营预算, 财政专户管理资金 or 单位资金.")
+    carry_over: bool = Field(False, description="true for 上年结转 money, false for this year's 当年预算安排.")
+    economic: EconomicCode | None = Field(
+        None,
+        description="部门预算经济分类 款 code (5 digits); required for 基本支出 of 一般公共预算 (it fills table 6).",
+    )
+    amount: Money = Field(description="Amount in unit.amount_unit.")
+
+
+class Budget(_Model):
+    """The budget lines and the names of codes the bundled classification does not know."""
+
+    lines: list[BudgetLine] = Field(default_factory=list, description="Every budget line of the year.")
+    function_names: dict[FunctionCode, Text] = Field(
+        default_factory=dict,
+        description="Names of 支出功能分类 codes (any level) missing from the classification in use. "
+        "A name given for a listed code must equal the listed name.",
+    )
+    economic_names: dict[AnyEconomicCode, Text] = Field(
+        default_factory=dict, description="Names of 部门预算经济分类 codes missing from the classification in use."
+    )
+    government_economic: dict[EconomicCode, Annotated[str, Field(pattern=r"^\d{5}\s+\S.*$")]] = Field(
+        default_factory=dict,
+        description="政府预算经济分类 for 部门经济分类 款 the bundled mapping lacks, as '50201 办公经费'.",
+    )
+
+
+class IncomeItem(_Model):
+    """A declared income line by 收入分类 code (tables 7 and 9)."""
+
+    code: IncomeCode = Field(description="收入分类科目编码 as printed.")
+    name: Text = Field(description="科目名称 as printed.")
+    amount: Money = Field(description="Amount in unit.amount_unit.")
+
+
+# --------------------------------------------------------------------------- projects and performance
+
+
+class Indicator(_Model):
+    """A 三级指标 with its target value for the whole 实施期 and for the year."""
+
+    name: Text = Field(description="三级指标, e.g. 供热面积.")
+    value: str = Field("", description="指标值 for the 实施期, e.g. ＞30000平方米.")
+    annual_value: str | None = Field(None, description="指标值 for the year when it differs from value.")
+
+    @property
+    def annual(self) -> str:
+        return self.value if self.annual_value is None else self.annual_value
+
+
+class SheetFunds(_Model):
+    """项目资金（元） by source, one column of the performance sheet (实施期 or 年度)."""
+
+    central: Money = Field(Decimal(0), description="中央财政资金.")
+    provincial: Money = Field(Decimal(0), description="省级财政资金.")
+    local: Money = Field(Decimal(0), description="市县（区）财政资金.")
+    self_raised: Money = Field(Decimal(0), description="单位自筹.")
+    other: Money | None = Field(None, description="其他资金 (blank when absent).")
+
+    @property
+    def total(self) -> Decimal:
+        return money.total([self.central, self.provincial, self.local, self.self_raised, self.other or Decimal(0)])
+
+
+class DeclaredFunds(_Model):
+    period: SheetFunds = Field(description="实施期资金 by source.")
+    annual: SheetFunds | None = Field(None, description="年度资金 by source; the 实施期 figures when absent.")
+
+
+class PerformanceSheet(_Model):
+    """项目支出绩效目标表: the performance-target sheet of one project (printed after 十、)."""
+
+    competent_department: str | None = Field(
+        None, description="主管部门及代码 as printed; default {unit.code}-{unit.name}."
+    )
+    implementing_unit: str | None = Field(None, description="实施单位; default the unit's name.")
+    funds: DeclaredFunds | None = Field(
+        None,
+        description="项目资金 by source in unit.amount_unit. When absent it is derived from the project's lines: "
+        "财政拨款 as 市县（区）财政资金, 单位资金 and 财政专户 as 单位自筹. When given, its total must equal the lines.",
+    )
+    overview: str = Field("", description="项目概况.")
+    basis: str = Field("", description="立项依据.")
+    necessity: str = Field("", description="项目设立必要性.")
+    safeguards: str = Field("", description="保证项目实施的制度、措施.")
+    plan: str = Field("", description="项目实施计划.")
+    goal_period: str = Field("", description="总体目标 for the 实施期.")
+    goal_annual: str | None = Field(None, description="总体目标 for the year; goal_period when absent.")
+    indicators: dict[Text, dict[Text, list[Indicator]]] = Field(
+        default_factory=dict,
+        description="绩效指标 as 一级指标 → 二级指标 → list of 三级指标. The standard 一级/二级 of the form are "
+        "printed even when empty; others given here are printed after them.",
+    )
+    responsible: str = Field("", description="负责人.")
+    handler: str = Field("", description="经办人.")
+    phone: str = Field("", description="联系电话.")
+    filled_on: str = Field("", description="填报日期 as printed, e.g. 20240117172726.")
+
+    @property
+    def annual_goal(self) -> str:
+        return self.goal_period if self.goal_annual is None else self.goal_annual
+
+
+class Project(_Model):
+    """A declared project (二级项目), referenced by name from its budget lines."""
+
+    name: Text = Field(description="项目名称 as printed in table 12.")
+    category: ProjectCategory = Field(description="项目类别: 人员类, 其他运转类 or 特定目标类.")
+    attribute: ProjectAttribute = Field(
+        ProjectAttribute.ONE_OFF, description="项目属性: 一次性项目 or 经常性项目."
+    )
+    period_years: int = Field(1, ge=1, le=99, description="项目期 in years (经常性项目 print 99年).")
+    unit: str | None = Field(None, description="部门 reports: the subunit carrying the project.")
+    performance: PerformanceSheet | None = Field(None, description="Its 绩效目标表, if published.")
+
+
+# --------------------------------------------------------------------------- declared figures
+
+
+class ThreePublicCosts(_Model):
+    """"三公"经费 of one fiscal source (table 10), in unit.amount_unit."""
+
+    outbound_travel: Money = Field(Decimal(0), description="因公出国（境）费.")
+    official_reception: Money = Field(Decimal(0), description="公务接待费.")
+    vehicle_purchase: Money = Field(Decimal(0), description="公务用车购置费.")
+    vehicle_operation: Money = Field(Decimal(0), description="公务用车运行维护费.")
+
+
+class Procurement(_Model):
+    """政府采购预算 (九、政府采购情况)."""
+
+    goods: Money = Field(Decimal(0), description="政府采购货物预算.")
+    works: Money = Field(Decimal(0), description="政府采购工程预算.")
+    services: Money = Field(Decimal(0), description="政府采购服务预算.")
+
+
+class Comparison(_Model):
+    """Last year's figure and the reason for the change (用户填写的原因)."""
+
+    amount: Money = Field(description="Last year's figure, in unit.amount_unit.")
+    reason: str | None = Field(None, description="主要原因, printed after 主要原因是; without the final 。.")
+
+
+class ThreePublicComparison(Comparison):
+    items: ThreePublicCosts | None = Field(None, description="Last year's 三公 by item, when each item's change is printed.")
+
+
+class LastYear(_Model):
+    """上年预算 figures the 情况说明 compares with."""
+
+    total: Comparison | None = Field(None, description="上年收支预算总计 (一、收支数据变动情况).")
+    general_public_current: Comparison | None = Field(
+        None, description="上年一般公共预算当年支出 (五、(一)).")
+    three_public: ThreePublicComparison | None = Field(None, description="上年\"三公\"经费 (七、).")
+    operating_costs: Comparison | None = Field(None, description="上年机关运行经费 (八、).")
+
+
+class Vehicles(_Model):
+    """公务用车 at 31 December of the previous year (十一、1)."""
+
+    establishment: int = Field(0, ge=0, description="编制 (approved number).")
+    actual: int = Field(0, ge=0, description="实有 (held).")
+    leadership: int = Field(0, ge=0, description="领导用车.")
+    confidential_communication: int = Field(0, ge=0, description="机要通信用车.")
+    emergency: int = Field(0, ge=0, description="应急保障用车.")
+    law_enforcement: int = Field(0, ge=0, description="执法执勤用车.")
+    special_technical: int = Field(0, ge=0, description="特种专业技术用车.")
+    institution_business: int = Field(0, ge=0, description="事业单位业务用车.")
+    other: int = Field(0, ge=0, description="其他公务用车.")
+
+
+class Assets(_Model):
+    """国有资产占有使用情况 (十一、), as at 31 December of the previous year."""
+
+    as_of: _dt.date | None = Field(None, description="截至日期; default 31 December of fiscal_year − 1.")
+    vehicles: Vehicles = Field(default_factory=Vehicles, description="公务用车 by kind.")
+    office_area_m2: Decimal = Field(Decimal(0), ge=0, description="办公用房建筑总面积 in 平方米.")
+    equipment_over_500k: int = Field(0, ge=0, description="单位价值50万元（原值）以上的通用设备 台（套）.")
+    equipment_over_1m: int = Field(0, ge=0, description="单位价值100万元（原值）以上的通用设备 台（套）.")
+
+    @field_validator("office_area_m2", mode="before")
+    @classmethod
+    def _area(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise PydanticCustomError("area_float", "expected an exact area, got the float {value}", {"value": value})
+        return value
+
+
+class PerformanceSummary(_Model):
+    """十、绩效管理情况 settings."""
+
+    overall_target: bool = Field(True, description="Whether a 单位整体绩效目标 is published (十、1).")
+    sheet_order: list[Text] = Field(
+        default_factory=list,
+        description="Project names in the order their sheets are printed; default: declaration order.",
+    )
+
+
+class GlossaryEntry(_Model):
+    term: Text = Field(description="名词, e.g. 基本支出.")
+    text: Text = Field(description="The whole entry as printed after its number, e.g. 基本支出：指……支出。")
+
+
+class Glossary(_Model):
+    """第四部分 名词解释: the bundled twelve terms, overridden or extended by term."""
+
+    entries: list[GlossaryEntry] = Field(
+        default_factory=list, description="Entries replacing a default of the same term, or appended."
+    )
+    replace_defaults: bool = Field(False, description="true: print only these entries.")
+
+
+class Appendix(_Model):
+    """The catalogue appended under 十二、(一) 政府购买服务指导性目录."""
+
+    catalogue: str = Field(
+        "shanxi-batch-1",
+        description="shanxi-batch-1 (bundled 山西省部门政府购买服务指导性目录（第一批）) or a CSV path "
+        "(department,code,level,name,parent_code) relative to this file.",
+    )
+    title: str | None = Field(None, description="Catalogue title for a CSV of your own.")
+    notice: list[str] | None = Field(
+        None, description="Forwarding notice paragraphs for a CSV of your own; the bundled notice otherwise."
+    )
+
+
+class Report(_Model):
+    """How the report is put together."""
+
+    profile: str = Field("shanxi-13", description="Report profile: which tables and parts, in which order.")
+    output_name: str | None = Field(None, description="File name without extension; default {unit}-{year}-{level}预算公开.")
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class BudgetModel(_Model):
+    """A unit's budget for one year: the single source of every table and sentence of its report."""
+
+    unit: Unit
+    report: Report = Field(default_factory=Report)
+    overview: Overview = Field(default_factory=Overview)
+    projects: list[Project] = Field(default_factory=list, description="Declared projects (二级项目).")
+    budget: Budget = Field(default_factory=Budget)
+    fund_income: list[IncomeItem] = Field(default_factory=list, description="政府性基金预算收入 (table 7).")
+    state_capital_income: list[IncomeItem] = Field(
+        default_factory=list, description="国有资本经营预算收入 (table 9)."
+    )
+    three_public: dict[FiscalSource, ThreePublicCosts] = Field(
+        default_factory=dict, description="财政拨款安排\"三公\"经费 by fiscal source (table 10)."
+    )
+    operating_costs: dict[FiscalSource, Money] = Field(
+        default_factory=dict, description="财政拨款安排机关运行经费 by fiscal source (table 11)."
+    )
+    procurement: Procurement = Field(default_factory=Procurement, description="政府采购预算 (九、).")
+    last_year: LastYear = Field(default_factory=LastYear, description="Last year's figures and reasons.")
+    performance: PerformanceSummary = Field(default_factory=PerformanceSummary)
+    assets: Assets = Field(default_factory=Assets)
+    government_purchase: str | None = Field(
+        None, description="政府购买服务 text (十二、(一)); absent: 本单位无政府购买服务。"
+    )
+    other_notes: list[Text] = Field(default_factory=list, description="十二、(二) 其他 paragraphs.")
+    glossary: Glossary = Field(default_factory=Glossary)
+    appendix: Appendix | None = Field(
+        default_factory=Appendix, description="The appended catalogue; null to leave it out."
+    )
+
+    def yuan(self, amount: Decimal) -> Decimal:
+        """An amount of this model in 元, exactly."""
+        return money.to_yuan(amount, self.unit.amount_unit)
+
+    def project(self, name: str) -> Project | None:
+        return next((p for p in self.projects if p.name == name), None)
