@@ -1,0 +1,126 @@
+"""Report profiles: which parts and tables a report has, in which order, titles and templates (DESIGN.md §3).
+
+A profile is data (``profiles/<name>.yaml``), not code: the Shanxi 13-table
+form is ``shanxi-13``; another province's form is another profile file plus
+its templates.  :func:`load_profile` accepts a bundled name or a path.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .tables import TABLE_DERIVATIONS
+
+DEFAULT_PROFILE = "shanxi-13"
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used (unknown name, bad file)."""
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Outline(_Spec):
+    title: str = Field(description="Outline (PDF bookmark) title; {year}, {unit}, {level} are filled in.")
+    level: int = Field(0, ge=0, le=3)
+
+
+Content = Literal[
+    "cover", "contents", "overview", "heading", "table", "notes", "performance_sheets", "appendix", "glossary"
+]
+
+
+class PartSpec(_Spec):
+    """One entry of the report: what it shows (``content``) and the template that lays it out.
+
+    ``performance_sheets`` renders its template once per published sheet; the
+    others once.  A ``table`` entry names the derived table it prints.
+    """
+
+    content: Content = Field(description="What this entry shows.")
+    template: str = Field(description="Template file name, looked up in --templates DIR first, then the defaults.")
+    new_page: bool = False
+    bookmark: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+    outline: Outline | None = None
+    table: str | None = Field(None, description="Key of the derived table a table entry prints.")
+    sections: list[int] = Field(default_factory=list, description="Sections of 第三部分 a notes entry prints.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PartSpec:
+        if (self.content == "table") != (self.table is not None):
+            raise ValueError("a table entry needs `table: <key>`, and only table entries have one")
+        if self.table is not None and self.table not in TABLE_DERIVATIONS:
+            raise ValueError(f"unknown table {self.table!r}; known: {', '.join(TABLE_DERIVATIONS)}")
+        if self.content == "notes" and not self.sections:
+            raise ValueError("a notes entry lists the `sections` (1–12) it prints")
+        return self
+
+
+class TableSpec(_Spec):
+    label: str = Field(description="The number line above the title, e.g. 预算公开表1.")
+    title: str = Field(description="Table title; {year} is filled in.")
+
+
+class Profile(_Spec):
+    name: str
+    description: str = ""
+    report_title: str = "{unit}{year}年{level}预算公开报告"
+    parts: list[PartSpec]
+    tables: dict[str, TableSpec]
+    empty_table_note: str = "注：本表无数据"
+    amount_unit_label: str = "单位：万元"
+
+    @model_validator(mode="after")
+    def _tables_have_titles(self) -> Profile:
+        missing = [p.table for p in self.parts if p.table and p.table not in self.tables]
+        if missing:
+            raise ValueError(f"tables without a title entry: {', '.join(missing)}")
+        return self
+
+    @property
+    def template_names(self) -> list[str]:
+        """Every template the profile needs (base.docx holds page setup and footer)."""
+        return list(dict.fromkeys(["base.docx", *(p.template for p in self.parts)]))
+
+    def table_parts(self) -> list[PartSpec]:
+        return [p for p in self.parts if p.table]
+
+
+def bundled_profiles() -> list[str]:
+    folder = resources.files("disclosure") / "profiles"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@functools.lru_cache(maxsize=16)
+def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
+    """The bundled profile ``name_or_path``, or the profile file at that path."""
+    path = Path(name_or_path)
+    if name_or_path.endswith((".yaml", ".yml")) or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot read profile ({exc.strerror or exc})") from None
+        shown = str(path)
+    else:
+        resource = resources.files("disclosure") / "profiles" / f"{name_or_path}.yaml"
+        if not resource.is_file():
+            raise ProfileError(f"unknown profile {name_or_path!r}; bundled: {', '.join(bundled_profiles())}")
+        text = resource.read_text(encoding="utf-8")
+        shown = f"profile {name_or_path}"
+    try:
+        data = yaml.safe_load(text)
+        return Profile.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{shown}: not valid YAML ({exc})") from None
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ProfileError(f"{shown}: {where}: {first['msg']}") from None
