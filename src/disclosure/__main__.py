@@ -1,0 +1,5 @@
+"""``python -m disclosure``: see :mod:`disclosure.cli`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""The whole job: load → derive → check → narrate → render → write, atomically (DESIGN.md §2, §8).
+
+The output is written to a temporary file in the target folder and renamed
+into place only when complete, so a failed build never leaves a partial
+report and never touches an existing one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checks as checks_module
+from .checks import Finding
+from .classification import Classification, bundled
+from .load import LoadedModel, SourceMap, load
+from .model import BudgetModel
+from .narrative import Narrative, narrate
+from .profile import Profile, load_profile
+from .render import RenderedReport, TemplateSet, render_report
+from .render.compose import to_bytes
+from .tables import Tables, derive_tables
+
+
+class BuildRefused(Exception):
+    """The model has findings of severity error (or warnings under ``strict``): no report is written."""
+
+    def __init__(self, findings: list[Finding], source: SourceMap | None):
+        self.findings = findings
+        self.source = source
+        super().__init__(f"{sum(f.is_error for f in findings)} error(s) in the budget model")
+
+
+class OutputError(Exception):
+    """The output folder or file cannot be written."""
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage of one build (the benchmark reports their ratios)."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def measure(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - start
+
+    @property
+    def library(self) -> float:
+        """load + derive + check + narrate: the library's own work."""
+        return sum(self.stages.get(s, 0.0) for s in ("load", "derive", "check", "narrate"))
+
+    @property
+    def total(self) -> float:
+        return sum(self.stages.values())
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything derived from a model, before any document is rendered."""
+
+    loaded: LoadedModel
+    classification: Classification
+    profile: Profile
+    tables: Tables
+    findings: list[Finding]
+    narrative: Narrative
+
+    @property
+    def model(self) -> BudgetModel:
+        return self.loaded.model
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    docx: Path
+    findings: list[Finding]
+    timings: Timings
+    pdf: Path | None = None
+
+
+def resolve_classification(function_file: Path | str | None = None, economic_file: Path | str | None = None) -> Classification:
+    classification = bundled()
+    if function_file is not None:
+        classification = classification.with_function_file(function_file)
+    if economic_file is not None:
+        classification = classification.with_economic_file(economic_file)
+    return classification
+
+
+def prepare(
+    source: Path | str | LoadedModel | BudgetModel,
+    *,
+    classification: Classification | None = None,
+    profile: Profile | str | None = None,
+    timings: Timings | None = None,
+) -> Prepared:
+    """Load (if given a path), derive the tables, run the checks and write the sentences."""
+    timings = timings or Timings()
+    with timings.measure("load"):
+        if isinstance(source, LoadedModel):
+            loaded = source
+        elif isinstance(source, BudgetModel):
+            loaded = LoadedModel(source, SourceMap("<model>"))
+        else:
+            loaded = load(source)
+    model = loaded.model
+    classification = classification or bundled()
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile or model.report.profile)
+    with timings.measure("derive"):
+        tables = derive_tables(model, classification)
+    with timings.measure("check"):
+        findings = checks_module.run_checks(model, tables)
+    with timings.measure("narrate"):
+        narrative = narrate(model, tables)
+    return Prepared(loaded, classification, profile, tables, findings, narrative)
+
+
+def default_output_name(model: BudgetModel) -> str:
+    unit = model.unit
+    name = model.report.output_name or f"{unit.name}-{unit.fiscal_year}-{unit.level}预算公开"
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "report"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder and a rename."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the output folder ({exc.strerror or exc})") from None
+    if not folder.is_dir():
+        raise OutputError(f"{folder}: the output path is not a folder")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write in the output folder ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write the report ({exc.strerror or exc})") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def build(
+    source: Path | str | LoadedModel | BudgetModel,
+    output_dir: Path | str = ".",
+    *,
+    classification: Classification | None = None,
+    profile: Profile | str | None = None,
+    templates: Path | str | None = None,
+    strict: bool = False,
+    output_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the report of ``source`` into ``output_dir``; refuse (``BuildRefused``) on error findings."""
+    timings = Timings()
+    step = progress or (lambda message: None)
+    step("load, derive, check")
+    prepared = prepare(source, classification=classification, profile=profile, timings=timings)
+    if checks_module.has_errors(prepared.findings, strict=strict):
+        raise BuildRefused(prepared.findings, prepared.loaded.source)
+    template_set = TemplateSet.create(templates)
+    step("render")
+    with timings.measure("render"):
+        rendered: RenderedReport = render_report(
+            prepared.model, prepared.tables, prepared.narrative, prepared.profile, template_set
+        )
+    step("save")
+    with timings.measure("save"):
+        data = to_bytes(rendered.document)
+        target = Path(output_dir) / f"{output_name or default_output_name(prepared.model)}.docx"
+        write_atomically(target, data)
+    return BuildResult(target, prepared.findings, timings)

@@ -1,0 +1,187 @@
+"""Command line: ``python -m disclosure build|validate|schema|templates …``.
+
+Exit codes (DESIGN.md §8): 0 done; 1 the model has findings of severity error
+(or warnings with ``--strict``); 2 unusable input (missing file, YAML syntax,
+schema, unwritable output).  Messages name the file, YAML path and line; a
+Python traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import BuildRefused, OutputError, build, prepare, resolve_classification
+from .checks import Finding, has_errors
+from .classification import ClassificationFileError
+from .load import LoadError, SourceMap, load
+from .profile import ProfileError
+from .render import TemplateError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _print_findings(findings: Sequence[Finding], source: SourceMap | None, *, strict: bool = False) -> None:
+    for finding in findings:
+        where = source.where(finding.path) if source is not None else ""
+        label = "error" if finding.is_error or strict else "warning"
+        _err(f"{label}: {finding.describe(where)}")
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", type=Path, help="budget model file (YAML or JSON), e.g. unit.yaml")
+    parser.add_argument("--classification", type=Path, metavar="FILE",
+                        help="支出功能分类 CSV (code,name,level,parent_code) replacing the bundled, partial list")
+    parser.add_argument("--economic-classification", type=Path, metavar="FILE",
+                        help="部门预算经济分类 CSV replacing the bundled list")
+    parser.add_argument("--profile", help="report profile name or file (default: the model's, shanxi-13)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disclosure",
+        description="Build a 预算公开报告 (.docx) from one budget model file.",
+    )
+    parser.add_argument("--version", action="version", version=f"disclosure {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = commands.add_parser("build", help="check the model and write the report")
+    _add_model_options(b)
+    b.add_argument("-o", "--output", type=Path, default=Path("."), help="output folder (default: current folder)")
+    b.add_argument("--name", help="output file name without extension")
+    b.add_argument("--templates", type=Path, metavar="DIR", help="folder of .docx templates replacing defaults by name")
+    b.add_argument("--quiet", action="store_true", help="print only problems")
+
+    v = commands.add_parser("validate", help="check the model and print findings, write nothing")
+    _add_model_options(v)
+    v.add_argument("--format", choices=("text", "json"), default="text")
+
+    s = commands.add_parser("schema", help="print the JSON Schema of the budget model")
+    s.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+
+    t = commands.add_parser("templates", help="export the default templates")
+    tc = t.add_subparsers(dest="templates_command", metavar="ACTION")
+    te = tc.add_parser("export", help="copy the default templates into DIR")
+    te.add_argument("directory", type=Path)
+    return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    classification = resolve_classification(args.classification, args.economic_classification)
+    result = build(
+        args.model,
+        args.output,
+        classification=classification,
+        profile=args.profile,
+        templates=args.templates,
+        strict=args.strict,
+        output_name=args.name,
+    )
+    if result.findings:
+        _print_findings(result.findings, load_source(args.model))
+    if not args.quiet:
+        print(f"wrote {result.docx}  ({result.timings.total:.2f} s)")
+    return EXIT_OK
+
+
+def load_source(path: Path) -> SourceMap | None:
+    try:
+        return load(path).source
+    except LoadError:
+        return None
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    classification = resolve_classification(args.classification, args.economic_classification)
+    prepared = prepare(args.model, classification=classification, profile=args.profile)
+    source = prepared.loaded.source
+    failed = has_errors(prepared.findings, strict=args.strict)
+    if args.format == "json":
+        payload = {
+            "file": str(args.model),
+            "ok": not failed,
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "severity": "error" if f.is_error or args.strict else "warning",
+                    "message": f.message,
+                    "path": list(f.path),
+                    "line": source.line(f.path),
+                }
+                for f in prepared.findings
+            ],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_findings(prepared.findings, source, strict=args.strict)
+        errors = sum(f.is_error or args.strict for f in prepared.findings)
+        print(f"{args.model}: {errors} error(s), {len(prepared.findings) - errors} warning(s)")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from .schema import schema_text
+
+    text = schema_text()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _run_templates(args: argparse.Namespace) -> int:
+    from .render import export_templates
+
+    if args.templates_command == "export":
+        written = export_templates(args.directory)
+        print(f"copied {len(written)} templates to {args.directory}")
+        return EXIT_OK
+    _err("disclosure templates: choose an action (export)")
+    return EXIT_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    handlers = {"build": _run_build, "validate": _run_validate, "schema": _run_schema, "templates": _run_templates}
+    try:
+        return handlers[args.command](args)
+    except LoadError as exc:
+        for problem in exc.problems:
+            _err(f"error: {problem}")
+        return EXIT_INPUT
+    except BuildRefused as exc:
+        _print_findings(exc.findings, exc.source, strict=getattr(args, "strict", False))
+        errors = sum(f.is_error for f in exc.findings)
+        _err(f"no report written: {errors} error(s)" + (" (warnings count as errors with --strict)" if getattr(args, "strict", False) else ""))
+        return EXIT_FINDINGS
+    except (OutputError, TemplateError, ProfileError, ClassificationFileError) as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)")
+        return 3
+    finally:
+        if args.debug and sys.exc_info()[0] is not None:
+            pass

@@ -1,0 +1,76 @@
+"""From derived tables and sentences to one Word document, in the order the profile gives (DESIGN.md §7).
+
+``render`` never computes a figure: it places what :mod:`disclosure.tables` and
+:mod:`disclosure.narrative` derived, formatted by :mod:`disclosure.money`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from docx.document import Document
+
+from ..model import BudgetModel
+from ..narrative import Narrative
+from ..profile import PartSpec, Profile
+from ..tables import Tables
+from . import context as ctx
+from .compose import OutlineEntry, RenderJob, compose
+from .templates import TemplateError, TemplateSet, default_template_dir, export_templates
+
+__all__ = [
+    "OutlineEntry",
+    "RenderedReport",
+    "TemplateError",
+    "TemplateSet",
+    "default_template_dir",
+    "export_templates",
+    "plan_jobs",
+    "render_report",
+]
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    document: Document
+    outline: tuple[OutlineEntry, ...]
+
+
+def _outline(part: PartSpec, model: BudgetModel) -> OutlineEntry | None:
+    if part.outline is None:
+        return None
+    return OutlineEntry(part.bookmark or f"part_{id(part)}", ctx.fill(part.outline.title, model), part.outline.level)
+
+
+def plan_jobs(model: BudgetModel, tables: Tables, narrative: Narrative, profile: Profile) -> Iterator[RenderJob]:
+    """The templates to render, in order, each with its context, page break and bookmark."""
+    base = ctx.base_context(model, profile)
+    for part in profile.parts:
+        context = {**base, "part_title": ctx.part_title(part, model)}
+        outline = _outline(part, model)
+        if part.content == "table":
+            assert part.table is not None
+            table = tables[part.table]
+            context.update(ctx.table_context(table, profile, model))
+            label, title = context["table"]["label"], context["table"]["title"]
+            outline = OutlineEntry(f"table_{table.number:02d}", f"{label} {title}", 1)
+        elif part.content == "contents":
+            context.update(ctx.contents_context(profile, model, narrative))
+        elif part.content == "overview":
+            context.update(ctx.overview_context(model))
+        elif part.content == "notes":
+            context.update(ctx.notes_context(part, narrative))
+        elif part.content in ("performance_sheets", "appendix"):
+            continue  # land with the narrative
+        elif part.content == "glossary":
+            context["glossary"] = []
+        yield RenderJob(part.template, context, part.new_page, outline)
+
+
+def render_report(
+    model: BudgetModel, tables: Tables, narrative: Narrative, profile: Profile, templates: TemplateSet
+) -> RenderedReport:
+    jobs = list(plan_jobs(model, tables, narrative, profile))
+    document = compose(templates, ctx.base_context(model, profile), jobs)
+    return RenderedReport(document, tuple(job.outline for job in jobs if job.outline is not None))
