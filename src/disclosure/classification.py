@@ -87,8 +87,19 @@ class CodeList:
                 )
             if not name:
                 raise ClassificationFileError(f"{source}:{number}: code {code} has no name")
-            codes[code] = Code(code, name, level, parent)
+            expected_parent = _parent_code(code, lengths)
+            if parent is not None and parent != expected_parent:
+                raise ClassificationFileError(
+                    f"{source}:{number}: parent_code {parent} of {code} is not its prefix {expected_parent}"
+                )
+            codes[code] = Code(code, name, level, expected_parent)
         return cls(codes, source)
+
+
+def _parent_code(code: str, lengths: Mapping[str, int]) -> str | None:
+    """The code one level up: the longest shorter level length that prefixes ``code``."""
+    shorter = sorted((n for n in lengths.values() if n < len(code)), reverse=True)
+    return code[: shorter[0]] if shorter else None
 
 
 @dataclass(frozen=True)

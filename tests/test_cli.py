@@ -1,0 +1,61 @@
+"""The command line as a user runs it: a subprocess, in a folder of its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "disclosure", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_build_the_example_from_another_folder(example_path: Path, tmp_path: Path):
+    result = run("build", str(example_path), "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [report] = (tmp_path / "out").glob("*.docx")
+    assert report.name == "晋城市总工会-2024-单位预算公开.docx"
+    assert "wrote" in result.stdout
+    document = docx.Document(str(report))
+    assert document.paragraphs[0].text == "晋城市总工会2024年单位预算公开报告"
+    assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_bad_input_exits_2_with_file_line_and_no_traceback(tmp_path: Path):
+    model = tmp_path / "unit.yaml"
+    model.write_text("unit: {name: 测试, code: '1', fiscal_year: 2025}\nbudget:\n  lines:\n    - amount: abc\n",
+                     encoding="utf-8")
+    result = run("build", str(model), "-o", "out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{model}:4 budget.lines[0].amount: expected a decimal with at most 2 places, got 'abc'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_errors_in_the_model_exit_1_and_write_nothing(tmp_path: Path):
+    model = tmp_path / "unit.yaml"
+    model.write_text(
+        "unit: {name: 测试, code: '1', fiscal_year: 2025}\n"
+        "budget:\n  lines:\n"
+        "    - {function: 2012902, kind: 项目支出, project: 没有声明, source: 一般公共预算, amount: 100}\n",
+        encoding="utf-8",
+    )
+    result = run("build", str(model), "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{model}:4 budget.lines[0].project: [line-project]" in result.stderr
+    assert "no report written" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_command_prints_the_schema(tmp_path: Path):
+    result = run("schema", cwd=tmp_path)
+    assert result.returncode == 0 and '"title": "BudgetModel"' in result.stdout
+
+
+def test_no_command_shows_usage(tmp_path: Path):
+    result = run(cwd=tmp_path)
+    assert result.returncode == 2 and "usage" in result.stderr
