@@ -654,7 +654,7 @@ def write_performance_sheet(outdir: Path) -> None:
     doc = new_document()
     para(doc, "{{ sheet.form_title }}", "Sheet Title")
     para(doc, "（{{ year }}年度）", "Sheet Year")
-    widths = [0.7, 1.5, 1.7, 3.5, 1.8, 1.7, 3.3, 1.8]
+    widths = [0.7, 1.5, 1.6, 3.0, 2.3, 1.6, 3.0, 2.3]
     label, text = "Sheet Label", "Sheet Text"
     rows: list[list[str]] = [
         ["项目名称", "", "{{ sheet.project }}", "", "", "", "", ""],
@@ -721,12 +721,20 @@ def write_appendix(outdir: Path) -> None:
     para(doc, "{{ appendix.notice.date }}", "Notice Signature")
     para(doc, "{%p endif %}", "Notice Text")
     para(doc, "{{ appendix.title }}", "Catalogue Title")
-    grid_table(
-        doc, [2.0, 2.4, 3.0, 4.0, 4.6],
+    widths = [2.0, 2.4, 3.0, 4.0, 4.6]
+    table = grid_table(
+        doc, widths,
         [["代码", "一级目录", "二级目录", "三级目录", "四级目录"]], [],
-        [["{{ item.code }}", "{{ item.level1 }}", "{{ item.level2 }}", "{{ item.level3 }}", "{{ item.level4 }}"]],
+        [["{%tr if item.department %}", "", "", "", ""],
+         ["{{ item.department }}", "", "", "", ""],
+         ["{%tr else %}", "", "", "", ""],
+         ["{{ item.code }}", "{{ item.level1 }}", "{{ item.level2 }}", "{{ item.level3 }}", "{{ item.level4 }}"],
+         ["{%tr endif %}", "", "", "", ""]],
         set(), loop="{%tr for item in appendix.rows %}",
     )
+    heading = table.rows[3]  # header, for, then the department row
+    heading.cells[0].merge(heading.cells[4])
+    heading.cells[0].paragraphs[0].style = doc.styles["Catalogue Department"]
     para(doc, "{%p for line in appendix.closing %}", "Notice Plain")
     para(doc, "{{ line }}", "Notice Plain")
     para(doc, "{%p endfor %}", "Notice Plain")

@@ -19,11 +19,14 @@ from pathlib import Path
 from . import checks as checks_module
 from .checks import Finding
 from .classification import Classification, bundled
-from .load import LoadedModel, SourceMap, load
+from .catalogue import Catalogue, CatalogueError, load_catalogue
+from .glossary import glossary_terms
+from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import BudgetModel
 from .narrative import Narrative, narrate
 from .profile import Profile, load_profile
-from .render import RenderedReport, TemplateSet, render_report
+from .performance import derive_sheets
+from .render import RenderedReport, ReportContent, TemplateSet, render_report
 from .render.compose import to_bytes
 from .tables import Tables, derive_tables
 
@@ -71,14 +74,24 @@ class Prepared:
 
     loaded: LoadedModel
     classification: Classification
-    profile: Profile
-    tables: Tables
     findings: list[Finding]
-    narrative: Narrative
+    content: ReportContent
 
     @property
     def model(self) -> BudgetModel:
         return self.loaded.model
+
+    @property
+    def tables(self) -> Tables:
+        return self.content.tables
+
+    @property
+    def narrative(self) -> Narrative:
+        return self.content.narrative
+
+    @property
+    def profile(self) -> Profile:
+        return self.content.profile
 
 
 @dataclass(frozen=True)
@@ -123,8 +136,28 @@ def prepare(
     with timings.measure("check"):
         findings = checks_module.run_checks(model, tables)
     with timings.measure("narrate"):
-        narrative = narrate(model, tables)
-    return Prepared(loaded, classification, profile, tables, findings, narrative)
+        content = ReportContent(
+            model,
+            profile,
+            tables,
+            narrate(model, tables, profile),
+            derive_sheets(model, profile),
+            glossary_terms(model),
+            _catalogue(loaded),
+        )
+    return Prepared(loaded, classification, findings, content)
+
+
+def _catalogue(loaded: LoadedModel) -> Catalogue | None:
+    """The appended catalogue; a file that cannot be used is unusable input (exit 2), located in the model."""
+    appendix = loaded.model.appendix
+    if appendix is None:
+        return None
+    try:
+        return load_catalogue(appendix, loaded.path.parent if loaded.path else None)
+    except CatalogueError as exc:
+        path = ("appendix", "catalogue")
+        raise LoadError([Problem(loaded.source.file, str(exc), path, loaded.source.line(path))]) from None
 
 
 def default_output_name(model: BudgetModel) -> str:
@@ -180,9 +213,7 @@ def build(
     template_set = TemplateSet.create(templates)
     step("render")
     with timings.measure("render"):
-        rendered: RenderedReport = render_report(
-            prepared.model, prepared.tables, prepared.narrative, prepared.profile, template_set
-        )
+        rendered: RenderedReport = render_report(prepared.content, template_set)
     step("save")
     with timings.measure("save"):
         data = to_bytes(rendered.document)

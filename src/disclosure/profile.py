@@ -69,6 +69,17 @@ class TableSpec(_Spec):
     title: str = Field(description="Table title; {year} is filled in.")
 
 
+class PerformanceSheetSpec(_Spec):
+    """The 项目支出绩效目标表 form of the profile."""
+
+    title: str = Field(description="Form title printed above each sheet.")
+    local_funds_label: str = "市县（区）财政资金"
+    indicators: dict[str, list[str]] = Field(
+        default_factory=dict, description="The form's 一级 → 二级 indicators, printed even when empty."
+    )
+    categories: list[str] = Field(default_factory=list, description="Project categories in the order 十、 counts them.")
+
+
 class Profile(_Spec):
     name: str
     description: str = ""
@@ -77,6 +88,23 @@ class Profile(_Spec):
     tables: dict[str, TableSpec]
     empty_table_note: str = "注：本表无数据"
     amount_unit_label: str = "单位：万元"
+    sections: dict[int, str] = Field(default_factory=dict, description="Headings of 第三部分's sections, by number.")
+    phrases: dict[str, str | list[str]] = Field(
+        default_factory=dict, description="Sentence patterns of 第三部分 (see docs/narrative.md)."
+    )
+    performance_sheet: PerformanceSheetSpec | None = None
+
+    def phrase(self, key: str) -> str:
+        value = self.phrases.get(key)
+        if not isinstance(value, str):
+            raise ProfileError(f"profile {self.name}: phrases.{key} is missing (a sentence pattern the narrative needs)")
+        return value
+
+    def phrase_list(self, key: str) -> list[str]:
+        value = self.phrases.get(key)
+        if not isinstance(value, list):
+            raise ProfileError(f"profile {self.name}: phrases.{key} must be a list")
+        return value
 
     @model_validator(mode="after")
     def _tables_have_titles(self) -> Profile:

@@ -647,11 +647,30 @@ TABLE_DERIVATIONS: dict[str, Callable[[Context], AnyTable]] = {
 
 
 @dataclass(frozen=True)
+class ProcurementFigures:
+    """政府采购预算 in printed 万元 (九、政府采购情况): each declared amount rounded once, total their sum."""
+
+    goods: Decimal
+    works: Decimal
+    services: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.goods + self.works + self.services
+
+
+def derive_procurement(model: BudgetModel) -> ProcurementFigures:
+    p = model.procurement
+    return ProcurementFigures(*(money.yuan_to_wan(model.yuan(a)) for a in (p.goods, p.works, p.services)))
+
+
+@dataclass(frozen=True)
 class Tables:
     """All derived tables of a model, by key (``tables['summary']``) and by attribute."""
 
     context: Context
     by_key: Mapping[str, AnyTable] = field(default_factory=dict)
+    procurement: ProcurementFigures = ProcurementFigures(ZERO, ZERO, ZERO)
 
     def __getitem__(self, key: str) -> AnyTable:
         return self.by_key[key]
@@ -721,4 +740,8 @@ def derive_tables(model: BudgetModel, classification: Classification | None = No
     """Derive all 13 tables of ``model`` (DESIGN.md §3) with ``classification`` (bundled by default)."""
     classification = classification or bundled()
     context = Context(model, classification, derive_atoms(model), resolve_model_names(model, classification))
-    return Tables(context, {key: derive(context) for key, derive in TABLE_DERIVATIONS.items()})
+    return Tables(
+        context,
+        {key: derive(context) for key, derive in TABLE_DERIVATIONS.items()},
+        derive_procurement(model),
+    )

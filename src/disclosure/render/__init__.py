@@ -6,13 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from docx.document import Document
 
+from ..catalogue import Catalogue
+from ..glossary import Term
 from ..model import BudgetModel
 from ..narrative import Narrative
+from ..performance import Sheet
 from ..profile import PartSpec, Profile
 from ..tables import Tables
 from . import context as ctx
@@ -22,6 +25,7 @@ from .templates import TemplateError, TemplateSet, default_template_dir, export_
 __all__ = [
     "OutlineEntry",
     "RenderedReport",
+    "ReportContent",
     "TemplateError",
     "TemplateSet",
     "default_template_dir",
@@ -37,40 +41,60 @@ class RenderedReport:
     outline: tuple[OutlineEntry, ...]
 
 
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report prints, derived before rendering: render only places it."""
+
+    model: BudgetModel
+    profile: Profile
+    tables: Tables
+    narrative: Narrative
+    sheets: Sequence[Sheet] = ()
+    glossary: Sequence[Term] = ()
+    catalogue: Catalogue | None = None
+
+
 def _outline(part: PartSpec, model: BudgetModel) -> OutlineEntry | None:
-    if part.outline is None:
+    if part.outline is None or part.bookmark is None:
         return None
-    return OutlineEntry(part.bookmark or f"part_{id(part)}", ctx.fill(part.outline.title, model), part.outline.level)
+    return OutlineEntry(part.bookmark, ctx.fill(part.outline.title, model), part.outline.level)
 
 
-def plan_jobs(model: BudgetModel, tables: Tables, narrative: Narrative, profile: Profile) -> Iterator[RenderJob]:
+def plan_jobs(content: ReportContent) -> Iterator[RenderJob]:
     """The templates to render, in order, each with its context, page break and bookmark."""
+    model, profile = content.model, content.profile
     base = ctx.base_context(model, profile)
     for part in profile.parts:
         context = {**base, "part_title": ctx.part_title(part, model)}
         outline = _outline(part, model)
         if part.content == "table":
             assert part.table is not None
-            table = tables[part.table]
+            table = content.tables[part.table]
             context.update(ctx.table_context(table, profile, model))
             label, title = context["table"]["label"], context["table"]["title"]
             outline = OutlineEntry(f"table_{table.number:02d}", f"{label} {title}", 1)
         elif part.content == "contents":
-            context.update(ctx.contents_context(profile, model, narrative))
+            context.update(ctx.contents_context(profile, model, content.narrative))
         elif part.content == "overview":
             context.update(ctx.overview_context(model))
         elif part.content == "notes":
-            context.update(ctx.notes_context(part, narrative))
-        elif part.content in ("performance_sheets", "appendix"):
-            continue  # land with the narrative
+            context.update(ctx.notes_context(part, content.narrative))
+        elif part.content == "performance_sheets":
+            for number, sheet in enumerate(content.sheets, start=1):
+                entry = OutlineEntry(f"sheet_{number:02d}", f"{sheet.name}项目支出绩效目标表", 1)
+                yield RenderJob(part.template, {**context, **ctx.sheet_context(sheet, profile)}, part.new_page, entry)
+            continue
+        elif part.content == "appendix":
+            if content.catalogue is None:
+                continue
+            context.update(ctx.appendix_context(content.catalogue))
+            outline = outline or OutlineEntry("appendix", content.catalogue.title, 1)
         elif part.content == "glossary":
-            context["glossary"] = []
+            context.update(ctx.glossary_context(content.glossary))
         yield RenderJob(part.template, context, part.new_page, outline)
 
 
-def render_report(
-    model: BudgetModel, tables: Tables, narrative: Narrative, profile: Profile, templates: TemplateSet
-) -> RenderedReport:
-    jobs = list(plan_jobs(model, tables, narrative, profile))
-    document = compose(templates, ctx.base_context(model, profile), jobs)
+def render_report(content: ReportContent, templates: TemplateSet) -> RenderedReport:
+    jobs = list(plan_jobs(content))
+    document = compose(templates, ctx.base_context(content.model, content.profile), jobs)
     return RenderedReport(document, tuple(job.outline for job in jobs if job.outline is not None))

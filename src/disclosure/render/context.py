@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import money
+from ..catalogue import Catalogue
+from ..glossary import Term
 from ..model import BudgetModel
+from ..performance import Funds, Sheet
 from ..narrative import Narrative, Section
 from ..profile import PartSpec, Profile
 from ..tables import AnyTable, BalanceTable, Row
@@ -152,3 +155,84 @@ def contents_context(profile: Profile, model: BudgetModel, narrative: Narrative)
 
 def part_title(part: PartSpec, model: BudgetModel) -> str:
     return fill(part.outline.title, model).replace(" ", "　", 1) if part.outline else ""
+
+
+# --------------------------------------------------------------------------- performance sheets
+
+
+def _funds(funds: Funds) -> Context:
+    """A funds column in 元 with thousands separators; 其他资金 blank when not given."""
+    return {
+        "total": money.yuan(funds.total),
+        "central": money.yuan(funds.central),
+        "provincial": money.yuan(funds.provincial),
+        "local": money.yuan(funds.local),
+        "self_raised": money.yuan(funds.self_raised),
+        "other": "" if funds.other is None else money.yuan(funds.other),
+    }
+
+
+def sheet_context(sheet: Sheet, profile: Profile) -> Context:
+    """One 项目支出绩效目标表."""
+    project = sheet.project
+    form = project.performance
+    assert form is not None
+    return {
+        "sheet": {
+            "form_title": profile.performance_sheet.title if profile.performance_sheet else "项目支出绩效目标表",
+            "project": project.name,
+            "competent_department": sheet.competent_department,
+            "implementing_unit": sheet.implementing_unit,
+            "attribute": project.attribute.printed,
+            "period": f"{project.period_years}年",
+            "period_funds": _funds(sheet.period_funds),
+            "annual_funds": _funds(sheet.annual_funds),
+            "overview": form.overview,
+            "basis": form.basis,
+            "necessity": form.necessity,
+            "safeguards": form.safeguards,
+            "plan": form.plan,
+            "goal_period": form.goal_period,
+            "goal_annual": form.annual_goal,
+            "indicators": [
+                {"level1": r.level1, "level2": r.level2, "name": r.name, "value": r.value, "annual_value": r.annual_value}
+                for r in sheet.indicators
+            ],
+            "responsible": form.responsible,
+            "handler": form.handler,
+            "phone": form.phone,
+            "filled_on": form.filled_on,
+        }
+    }
+
+
+# --------------------------------------------------------------------------- glossary and appendix
+
+
+def glossary_context(terms: Sequence[Term]) -> Context:
+    return {"glossary": [{"number": t.ordinal, "term": t.term, "text": t.text} for t in terms]}
+
+
+def appendix_context(catalogue: Catalogue) -> Context:
+    """The forwarding notice and the catalogue: a department heading row, then its codes by level column."""
+    rows: list[Context] = []
+    department = None
+    for item in catalogue.items:
+        if item.department != department:
+            department = item.department
+            rows.append({"department": department})
+        levels = {f"level{n}": (item.name if item.level == n else "") for n in (1, 2, 3, 4)}
+        rows.append({"department": "", "code": item.code, **levels})
+    notice = catalogue.notice
+    return {
+        "appendix": {
+            "title": catalogue.title,
+            "notice": None if notice is None else {
+                "header": notice.header, "number": notice.number, "title": notice.title,
+                "addressees": notice.addressees, "paragraphs": list(notice.paragraphs),
+                "attachment": notice.attachment, "issuer": notice.issuer, "date": notice.date,
+            },
+            "rows": rows,
+            "closing": list(catalogue.closing),
+        }
+    }
