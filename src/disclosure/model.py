@@ -475,11 +475,11 @@ class Report(_Model):
 class BudgetModel(_Model):
     """A unit's budget for one year: the single source of every table and sentence of its report."""
 
-    unit: Unit
-    report: Report = Field(default_factory=Report)
-    overview: Overview = Field(default_factory=Overview)
+    unit: Unit = Field(description="Who publishes the report, for which year, in which unit amounts are written.")
+    report: Report = Field(default_factory=Report, description="Profile and output file name.")
+    overview: Overview = Field(default_factory=Overview, description="第一部分 概况: duties and organisation.")
     projects: list[Project] = Field(default_factory=list, description="Declared projects (二级项目).")
-    budget: Budget = Field(default_factory=Budget)
+    budget: Budget = Field(default_factory=Budget, description="The budget lines and names of unlisted codes.")
     fund_income: list[IncomeItem] = Field(default_factory=list, description="政府性基金预算收入 (table 7).")
     state_capital_income: list[IncomeItem] = Field(
         default_factory=list, description="国有资本经营预算收入 (table 9)."
@@ -492,13 +492,15 @@ class BudgetModel(_Model):
     )
     procurement: Procurement = Field(default_factory=Procurement, description="政府采购预算 (九、).")
     last_year: LastYear = Field(default_factory=LastYear, description="Last year's figures and reasons.")
-    performance: PerformanceSummary = Field(default_factory=PerformanceSummary)
-    assets: Assets = Field(default_factory=Assets)
+    performance: PerformanceSummary = Field(
+        default_factory=PerformanceSummary, description="十、绩效管理情况: overall target and sheet order."
+    )
+    assets: Assets = Field(default_factory=Assets, description="十一、国有资产占有使用情况.")
     government_purchase: str | None = Field(
         None, description="政府购买服务 text (十二、(一)); absent: 本单位无政府购买服务。"
     )
     other_notes: list[Text] = Field(default_factory=list, description="十二、(二) 其他 paragraphs.")
-    glossary: Glossary = Field(default_factory=Glossary)
+    glossary: Glossary = Field(default_factory=Glossary, description="第四部分 名词解释: overrides and additions.")
     appendix: Appendix | None = Field(
         default_factory=Appendix, description="The appended catalogue; null to leave it out."
     )

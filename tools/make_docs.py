@@ -1,0 +1,27 @@
+"""Write the generated reference pages of docs/ (model reference, sentence patterns, checks, templates).
+
+    python tools/make_docs.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from disclosure import reference_docs
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+PAGES = {
+    "model-reference.md": reference_docs.model_reference,
+    "narrative.md": reference_docs.narrative_reference,
+}
+
+
+def main() -> None:
+    for name, generate in PAGES.items():
+        (DOCS / name).write_text(generate(), encoding="utf-8")
+        print(f"wrote docs/{name}")
+
+
+if __name__ == "__main__":
+    main()
