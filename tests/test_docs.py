@@ -13,7 +13,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 @pytest.mark.parametrize(
     ("page", "generate"),
-    [("model-reference.md", reference_docs.model_reference), ("narrative.md", reference_docs.narrative_reference)],
+    [("model-reference.md", reference_docs.model_reference), ("narrative.md", reference_docs.narrative_reference),
+     ("checks.md", reference_docs.checks_reference)],
 )
 def test_generated_page_is_current(page, generate):
     assert (DOCS / page).read_text(encoding="utf-8") == generate(), f"docs/{page} is stale: run python tools/make_docs.py"

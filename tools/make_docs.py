@@ -14,6 +14,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES = {
     "model-reference.md": reference_docs.model_reference,
     "narrative.md": reference_docs.narrative_reference,
+    "checks.md": reference_docs.checks_reference,
 }
 
 

@@ -2,8 +2,10 @@
 
 Every rule yields :class:`Finding` objects with a rule id, a severity, a
 message in Chinese and the YAML path of the field concerned (the CLI adds the
-file and line).  Errors stop ``build``; warnings are printed (``--strict``
-turns them into errors).  ``docs/checks.md`` lists every rule with an example.
+file and line).  Errors stop ``build`` (exit 1); warnings are printed, and
+``--strict`` turns them into errors.  Each rule carries an example of a
+failing model: ``docs/checks.md`` is generated from :data:`RULES`, and the
+tests run every example and expect its rule to fire.
 """
 
 from __future__ import annotations
@@ -14,21 +16,18 @@ from decimal import Decimal
 from enum import Enum
 
 from . import money
-from .classification import (
-    Classification,
-    NameProblem,
-    economic_lineage,
-    function_lineage,
-    resolve_names,
-)
+from .classification import Classification, NameProblem, economic_lineage, function_lineage, resolve_names
 from .load import PathElement, format_path
-from .model import BudgetModel, ExpenditureKind, FundingSource
-from .tables import Table, Tables, derive_tables
+from .model import FISCAL_SOURCES, BudgetModel, ExpenditureKind, FundingSource
+from .tables import Tables, derive_tables
 
 
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
 @dataclass(frozen=True)
@@ -50,222 +49,243 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule's identity and documentation; the checks that apply it are registered in :data:`CHECKS`."""
+
     id: str
     severity: Severity
     summary: str
-    check: Callable[[BudgetModel, Tables], Iterator[Finding]]
+    description: str
+    example: str  # a complete model (YAML) that fails this rule
 
 
-RULES: list[Rule] = []
+RULES: dict[str, Rule] = {}
+CHECKS: list[Callable[[BudgetModel, Tables], Iterator[Finding]]] = []
+
+_HEAD = "unit: {name: 示例单位, code: '001', fiscal_year: 2025}\n"
 
 
-def rule(rule_id: str, severity: Severity, summary: str):
-    """Register a check function as a rule (its docstring is the rule's description in docs/checks.md)."""
-
-    def register(function: Callable[[BudgetModel, Tables], Iterator[Finding]]):
-        RULES.append(Rule(rule_id, severity, summary, function))
-        return function
-
-    return register
+def define(rule_id: str, severity: Severity, summary: str, description: str, example: str) -> None:
+    RULES[rule_id] = Rule(rule_id, severity, summary, description, _HEAD + example)
 
 
-def _finding(rule_id: str, message: str, *path: PathElement) -> Finding:
-    severity = next(r.severity for r in RULES if r.id == rule_id)
-    return Finding(rule_id, severity, message, tuple(path))
+def check(function: Callable[[BudgetModel, Tables], Iterator[Finding]]):
+    """Register a check function (it may apply several rules)."""
+    CHECKS.append(function)
+    return function
 
 
-ERROR, WARNING = Severity.ERROR, Severity.WARNING
+def finding(rule_id: str, message: str, *path: PathElement) -> Finding:
+    return Finding(rule_id, RULES[rule_id].severity, message, tuple(path))
 
 
 def _wan(amount: Decimal) -> str:
     return f"{money.wan(amount)}万元"
 
 
+def _line(fields: str) -> str:
+    return f"budget:\n  lines:\n    - {{{fields}}}\n"
+
+
+BASIC_LINE = "function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 10000"
+
 # --------------------------------------------------------------------------- balance
 
+define("income-equals-expenditure", ERROR, "收入预算等于支出预算",
+       "Income is derived from the same lines as spending, so table 1 always balances. When the model also "
+       "declares its 收入预算 (budget.income, as the budget system exports it), each source must equal the "
+       "derived figure: otherwise income and expenditure disagree.",
+       "budget:\n  income: {一般公共预算: 20000}\n  lines:\n    - {" + BASIC_LINE + "}\n")
 
-@rule("income-equals-expenditure", ERROR, "收入总计等于支出总计（含年终结转）")
+
+@check
 def check_balance(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Table 1: 收入总计 must equal 支出总计, and table 4 likewise for 财政拨款."""
     for table in (tables.summary, tables.fiscal_summary):
         income = table.footer_row("收入总计").amount(0)
         spending = table.footer_row("支出总计").amount(0)
-        if income != spending:
-            yield _finding(
-                "income-equals-expenditure",
-                f"预算公开表{table.number}收入总计{_wan(income)}与支出总计{_wan(spending)}不等",
-                "budget",
-                "lines",
-            )
+        if income != spending:  # a derivation fault, never a model's
+            yield finding("income-equals-expenditure",
+                          f"预算公开表{table.number}收入总计{_wan(income)}与支出总计{_wan(spending)}不等", "budget", "lines")
+    derived = {row.label.split("、", 1)[1]: row.amount(0) for row in tables.summary.income}
+    derived["上年结转"] = tables.summary.footer_row("上年结转").amount(0)
+    for source, amount in model.budget.income.items():
+        declared = money.yuan_to_wan(model.yuan(amount))
+        if declared != derived[source]:
+            yield finding("income-equals-expenditure",
+                          f"申报的{source}收入{_wan(declared)}与按支出预算行计算的{_wan(derived[source])}不等",
+                          "budget", "income", source)
 
 
 # --------------------------------------------------------------------------- codes
 
-
-def _name_findings(
-    codes_by_path: dict[str, tuple[PathElement, ...]],
-    given: dict[str, str],
-    given_path: tuple[PathElement, ...],
-    code_list,
-    what: str,
-) -> Iterator[Finding]:
-    _, issues = resolve_names(codes_by_path, given, code_list)
-    for issue in issues:
-        where = (*given_path, issue.code) if issue.code in given else codes_by_path[issue.code]
-        if issue.problem is NameProblem.CONTRADICTS_LIST:
-            yield _finding(
-                "code-name-conflict",
-                f"{what}科目{issue.code}的名称应为“{issue.listed_name}”（{code_list.source}），模型中为“{issue.given_name}”",
-                *where,
-            )
-        elif issue.problem is NameProblem.MISSING:
-            yield _finding(
-                "code-name-missing",
-                f"{what}科目{issue.code}不在所用分类（{code_list.source}）中，请在模型中给出其名称",
-                *where,
-            )
-        else:
-            yield _finding(
-                "code-unverified",
-                f"{what}科目{issue.code}“{issue.given_name}”不在所用分类中，名称取自模型，无法核对",
-                *where,
-            )
+define("code-name-conflict", ERROR, "科目名称与所用分类不一致",
+       "A code the classification in use knows takes its name from it; a different name given in "
+       "budget.function_names / economic_names is an error (the printed name would contradict the 科目).",
+       "budget:\n  function_names: {2012902: 行政运行}\n  lines:\n    - {" + BASIC_LINE + "}\n")
+define("code-name-missing", ERROR, "分类中没有的科目未给出名称",
+       "A code the classification in use does not know (the bundled lists are partial) needs its name in "
+       "budget.function_names (any level: 类, 款, 项) or budget.economic_names.",
+       _line("function: 2019901, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 10000"))
+define("code-unverified", WARNING, "科目不在所用分类中，名称取自模型",
+       "A code unknown to the classification, named in the model: printed with that name, but it cannot be "
+       "verified. Pass a fuller classification with --classification to verify it.",
+       "budget:\n  function_names: {20199: 其他一般公共服务支出, 2019901: 自编项目}\n"
+       "  lines:\n    - {function: 2019901, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 10000}\n")
+define("class-not-in-summary", WARNING, "功能分类类级科目不在收支总表的30类中",
+       "Tables 1 and 4 list the 30 expenditure classes in fixed order; a 类 outside them (a newer edition) is "
+       "printed after the thirty, which a reviewer will question.",
+       "budget:\n  function_names: {218: 新设类, 21801: 新设款, 2180101: 新设项}\n"
+       "  lines:\n    - {function: 2180101, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 10000}\n")
 
 
-@rule("code-name-conflict", ERROR, "模型给出的科目名称与分类不一致")
+@check
 def check_code_names(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """A code the classification in use knows takes its name from it; a different name in the model is an
-    error, a code it does not know needs a name in the model (``code-name-missing``) and is reported as
-    unverifiable (``code-unverified``)."""
     classification = tables.context.classification
     function_codes: dict[str, tuple[PathElement, ...]] = {}
     economic_codes: dict[str, tuple[PathElement, ...]] = {}
     for i, line in enumerate(model.budget.lines):
         for code in function_lineage(line.function):
             function_codes.setdefault(code, ("budget", "lines", i, "function"))
-        if line.economic:
-            for code in economic_lineage(line.economic):
-                economic_codes.setdefault(code, ("budget", "lines", i, "economic"))
+        for code in economic_lineage(line.economic or ""):
+            economic_codes.setdefault(code, ("budget", "lines", i, "economic"))
     for code in model.budget.function_names:
         function_codes.setdefault(code, ("budget", "function_names", code))
     for code in model.budget.economic_names:
         economic_codes.setdefault(code, ("budget", "economic_names", code))
-    yield from _name_findings(
-        function_codes, dict(model.budget.function_names), ("budget", "function_names"), classification.function, "功能"
-    )
-    yield from _name_findings(
-        economic_codes, dict(model.budget.economic_names), ("budget", "economic_names"), classification.economic, "经济"
-    )
+    yield from _name_findings(function_codes, model.budget.function_names, "function_names",
+                              classification.function, "功能")
+    yield from _name_findings(economic_codes, model.budget.economic_names, "economic_names",
+                              classification.economic, "经济")
 
 
-rule("code-name-missing", ERROR, "分类中没有的科目未给出名称")(lambda m, t: iter(()))
-rule("code-unverified", WARNING, "科目不在所用分类中，名称取自模型")(lambda m, t: iter(()))
+def _name_findings(codes: dict[str, tuple[PathElement, ...]], given, key: str, code_list, what: str) -> Iterator[Finding]:
+    _, issues = resolve_names(codes, given, code_list)
+    for issue in issues:
+        where = ("budget", key, issue.code) if issue.code in given else codes[issue.code]
+        if issue.problem is NameProblem.CONTRADICTS_LIST:
+            yield finding("code-name-conflict", f"{what}科目{issue.code}的名称应为“{issue.listed_name}”"
+                          f"（{code_list.source}），模型中为“{issue.given_name}”", *where)
+        elif issue.problem is NameProblem.MISSING:
+            yield finding("code-name-missing", f"{what}科目{issue.code}不在所用分类（{code_list.source}）中，"
+                          f"请在budget.{key}中给出其名称", *where)
+        else:
+            yield finding("code-unverified", f"{what}科目{issue.code}“{issue.given_name}”不在所用分类中，"
+                          "名称取自模型，无法核对", *where)
 
 
-@rule("class-not-in-summary", WARNING, "功能分类类级科目不在收支总表的30类中")
+@check
 def check_summary_classes(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Tables 1 and 4 list the 30 expenditure classes in fixed order; a 类 outside them is printed after
-    the thirty, which a reviewer will question."""
     listed = {c.code for c in tables.context.classification.summary_classes}
     seen: set[str] = set()
     for i, line in enumerate(model.budget.lines):
         lei = line.function[:3]
         if lei not in listed and lei not in seen:
             seen.add(lei)
-            yield _finding(
-                "class-not-in-summary",
-                f"功能分类类级科目{lei}不在收支总表的30个支出类别中，已排在其后",
-                "budget", "lines", i, "function",
-            )
+            yield finding("class-not-in-summary", f"功能分类类级科目{lei}不在收支总表的30个支出类别中，已排在其后",
+                          "budget", "lines", i, "function")
 
 
 # --------------------------------------------------------------------------- lines and projects
 
+define("basic-line-needs-economic-code", ERROR, "一般公共预算基本支出须有经济分类科目",
+       "Every 基本支出 line of 一般公共预算 needs its 部门预算经济分类 款 code: table 6 is built from it.",
+       _line("function: 2012902, kind: 基本支出, source: 一般公共预算, amount: 10000"))
+define("line-project", ERROR, "项目支出须指明已声明的项目，基本支出不得指明项目",
+       "A 项目支出 line names a project declared under projects; a 基本支出 line names none.",
+       _line("function: 2012902, kind: 项目支出, project: 未声明的项目, source: 一般公共预算, amount: 10000"))
+define("duplicate-project", ERROR, "项目名称重复", "Project names identify projects: each is declared once.",
+       "projects:\n  - {name: 甲, category: 特定目标类}\n  - {name: 甲, category: 其他运转类}\n")
+define("zero-line", WARNING, "预算行金额为0", "A budget line of amount 0 prints nothing; it is usually a slip.",
+       _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 0"))
+define("project-without-money", WARNING, "已声明的项目没有预算行",
+       "A declared project with no line this year or carried over: it prints nowhere except its sheet.",
+       "projects:\n  - {name: 甲, category: 特定目标类}\n")
 
-@rule("basic-line-needs-economic-code", ERROR, "一般公共预算基本支出须有经济分类科目")
-def check_economic_codes(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Every 基本支出 line of 一般公共预算 needs its 部门预算经济分类 款 code: table 6 is built from it."""
-    for i, line in enumerate(model.budget.lines):
-        if line.kind is ExpenditureKind.BASIC and line.source is FundingSource.GENERAL and not line.economic:
-            yield _finding(
-                "basic-line-needs-economic-code",
-                "一般公共预算基本支出须填写部门预算经济分类款级科目（economic），预算公开表6据此编制",
-                "budget", "lines", i, "economic",
-            )
 
-
-@rule("line-project", ERROR, "项目支出须指明已声明的项目，基本支出不得指明项目")
-def check_line_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """A 项目支出 line names a project declared under ``projects``; a 基本支出 line names none."""
+@check
+def check_lines(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     declared = {p.name for p in model.projects}
     for i, line in enumerate(model.budget.lines):
+        path = ("budget", "lines", i)
+        if line.kind is ExpenditureKind.BASIC and line.source is FundingSource.GENERAL and not line.economic:
+            yield finding("basic-line-needs-economic-code",
+                          "一般公共预算基本支出须填写部门预算经济分类款级科目（economic），预算公开表6据此编制", *path, "economic")
         if line.kind is ExpenditureKind.PROJECT:
             if not line.project:
-                yield _finding("line-project", "项目支出须填写所属项目（project）", "budget", "lines", i, "project")
+                yield finding("line-project", "项目支出须填写所属项目（project）", *path, "project")
             elif line.project not in declared:
-                yield _finding(
-                    "line-project",
-                    f"项目“{line.project}”未在projects中声明",
-                    "budget", "lines", i, "project",
-                )
+                yield finding("line-project", f"项目“{line.project}”未在projects中声明", *path, "project")
         elif line.project:
-            yield _finding(
-                "line-project", f"基本支出不应指明项目（“{line.project}”）", "budget", "lines", i, "project"
-            )
+            yield finding("line-project", f"基本支出不应指明项目（“{line.project}”）", *path, "project")
+        if line.amount == 0:
+            yield finding("zero-line", "预算行金额为0，报表中不显示", *path, "amount")
 
 
-@rule("duplicate-project", ERROR, "项目名称重复")
-def check_duplicate_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Project names identify projects: each is declared once."""
+@check
+def check_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     seen: dict[str, int] = {}
+    with_lines = {line.project for line in model.budget.lines if line.project}
     for i, project in enumerate(model.projects):
         if project.name in seen:
-            yield _finding(
-                "duplicate-project",
-                f"项目“{project.name}”重复声明（首次见projects[{seen[project.name]}]）",
-                "projects", i, "name",
-            )
-        else:
-            seen[project.name] = i
+            yield finding("duplicate-project", f"项目“{project.name}”重复声明（首次见projects[{seen[project.name]}]）",
+                          "projects", i, "name")
+            continue
+        seen[project.name] = i
+        if project.name not in with_lines:
+            yield finding("project-without-money", f"项目“{project.name}”没有预算行", "projects", i, "name")
+
+
+# --------------------------------------------------------------------------- performance sheets
+
+define("sheet-funds-match-lines", ERROR, "绩效目标表资金与项目预算一致",
+       "A performance sheet that declares its funds must total exactly the project's lines of this year "
+       "(in 元); leave funds out to have them derived from the lines.",
+       "projects:\n  - name: 甲\n    category: 特定目标类\n    performance: {funds: {period: {local: 9000}}}\n"
+       + "budget:\n  lines:\n    - {function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000}\n")
+define("project-without-sheet", WARNING, "项目没有绩效目标表",
+       "Every project with money this year is expected to publish its 绩效目标表 (十、绩效管理情况).",
+       "projects:\n  - {name: 甲, category: 特定目标类}\n"
+       + "budget:\n  lines:\n    - {function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000}\n")
+define("sheet-order-unknown", ERROR, "绩效目标表排序中的项目不存在",
+       "performance.sheet_order names projects with a performance sheet; a name that is not one of them "
+       "(a typo) would silently change the order.",
+       "performance: {sheet_order: [不存在的项目]}\n")
+define("sheet-without-indicators", WARNING, "绩效目标表没有产出指标",
+       "A published sheet with no 产出指标 at all: the form would print only empty rows.",
+       "projects:\n  - {name: 甲, category: 特定目标类, performance: {overview: 概况}}\n"
+       + "budget:\n  lines:\n    - {function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000}\n")
 
 
 def project_line_total(model: BudgetModel, name: str, *, carry_over: bool = False) -> Decimal:
     """Exact 元 total of a project's lines of this year (or of 上年结转)."""
-    return money.total(
-        model.yuan(line.amount)
-        for line in model.budget.lines
-        if line.project == name and line.carry_over == carry_over
-    )
+    return money.total(model.yuan(line.amount) for line in model.budget.lines
+                       if line.project == name and line.carry_over == carry_over)
 
 
-@rule("sheet-funds-match-lines", ERROR, "绩效目标表资金与项目预算一致")
-def check_sheet_funds(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """A performance sheet that declares its 年度资金 must total exactly the project's lines of this year."""
+@check
+def check_sheets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    with_sheet = {p.name for p in model.projects if p.performance is not None}
+    for i, name in enumerate(model.performance.sheet_order):
+        if name not in with_sheet:
+            yield finding("sheet-order-unknown", f"“{name}”不是有绩效目标表的项目", "performance", "sheet_order", i)
     for i, project in enumerate(model.projects):
         sheet = project.performance
-        if sheet is None or sheet.funds is None:
+        this_year = project_line_total(model, project.name)
+        if sheet is None:
+            if this_year > 0:
+                yield finding("project-without-sheet", f"项目“{project.name}”未填绩效目标表", "projects", i)
             continue
-        annual = sheet.funds.annual or sheet.funds.period
-        declared = model.yuan(annual.total)
-        lines = project_line_total(model, project.name)
-        if declared != lines:
-            yield _finding(
-                "sheet-funds-match-lines",
-                f"项目“{project.name}”绩效目标表年度资金{money.yuan(declared)}元与其预算{money.yuan(lines)}元不一致",
-                "projects", i, "performance", "funds",
-            )
-
-
-@rule("project-without-sheet", WARNING, "项目没有绩效目标表")
-def check_projects_have_sheets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Every project with money this year is expected to publish its 绩效目标表."""
-    for i, project in enumerate(model.projects):
-        if project.performance is None and project_line_total(model, project.name) > 0:
-            yield _finding("project-without-sheet", f"项目“{project.name}”未填绩效目标表", "projects", i)
+        if not any(sheet.indicators.get("产出指标", {}).values()):
+            yield finding("sheet-without-indicators", f"项目“{project.name}”的绩效目标表没有产出指标",
+                          "projects", i, "performance", "indicators")
+        if sheet.funds is not None:
+            annual = sheet.funds.annual or sheet.funds.period
+            declared = model.yuan(annual.total)
+            if declared != this_year:
+                yield finding("sheet-funds-match-lines", f"项目“{project.name}”绩效目标表年度资金{money.yuan(declared)}元"
+                              f"与其本年预算{money.yuan(this_year)}元不一致", "projects", i, "performance", "funds")
 
 
 # --------------------------------------------------------------------------- declared figures
-
 
 THREE_PUBLIC_ECONOMIC = {
     "outbound_travel": ("30212",),
@@ -274,57 +294,123 @@ THREE_PUBLIC_ECONOMIC = {
     "vehicle_purchase": ("30913", "31013"),
 }
 
+define("three-public-matches-lines", ERROR, "“三公”经费与经济分类科目一致",
+       "Where the lines carry 三公 economic codes (30212 因公出国（境）费用, 30217 公务接待费, 30231 公务用车运行"
+       "维护费, 30913/31013 公务用车购置), the declared figure of that item and fiscal source must equal them.",
+       "three_public:\n  一般公共预算: {official_reception: 5000}\n"
+       + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30217, amount: 8000"))
+define("operating-costs-within-public-spending", ERROR, "机关运行经费不超过基本支出公用经费",
+       "机关运行经费 is the 公用经费 of 基本支出 paid from 财政拨款: where table 6 has 公用经费, the declared "
+       "一般公共预算 机关运行经费 cannot exceed it.",
+       "operating_costs: {一般公共预算: 50000}\n"
+       + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 10000"))
+define("declared-without-lines", WARNING, "申报的“三公”经费或机关运行经费没有对应的财政拨款",
+       "三公 or 机关运行经费 declared for a fiscal source that has no money in the budget lines.",
+       "operating_costs: {政府性基金预算: 10000}\n" + _line(BASIC_LINE))
+define("fund-income-matches-spending", WARNING, "政府性基金收入与支出一致",
+       "Table 7's declared 政府性基金预算收入 should equal table 8's 合计 (this year's 政府性基金 spending); "
+       "likewise table 9's two sides for 国有资本经营预算.",
+       "fund_income:\n  - {code: 1030148, name: 国有土地使用权出让收入, amount: 20000}\n"
+       + _line("function: 2120102, kind: 项目支出, project: 甲, source: 政府性基金预算, amount: 10000")
+       + "projects:\n  - {name: 甲, category: 特定目标类}\n")
+define("procurement-within-budget", ERROR, "政府采购预算不超过支出总计",
+       "政府采购预算 (九、) is part of the year's spending: it cannot exceed table 1's 支出总计.",
+       "procurement: {goods: 50000}\n" + _line(BASIC_LINE))
 
-@rule("three-public-matches-lines", ERROR, "“三公”经费与经济分类科目一致")
+
+@check
 def check_three_public(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Where the lines carry 三公 economic codes (30212, 30217, 30231, 30913/31013), the declared
-    figure of that item and fiscal source must equal them."""
-    for source, item_codes in ((s.value, THREE_PUBLIC_ECONOMIC) for s in (FundingSource.GENERAL, FundingSource.FUND, FundingSource.STATE_CAPITAL)):
-        declared = model.three_public.get(source)  # type: ignore[call-overload]
-        for item, codes in item_codes.items():
-            coded = money.total(
-                model.yuan(line.amount)
-                for line in model.budget.lines
-                if line.source.value == source and not line.carry_over and line.economic in codes
-            )
+    for source in FISCAL_SOURCES:
+        declared = model.three_public.get(source.value)  # type: ignore[call-overload]
+        for item, codes in THREE_PUBLIC_ECONOMIC.items():
+            coded = money.total(model.yuan(line.amount) for line in model.budget.lines
+                                if line.source is source and not line.carry_over and line.economic in codes)
             stated = model.yuan(getattr(declared, item)) if declared is not None else Decimal(0)
             if coded and stated != coded:
-                yield _finding(
-                    "three-public-matches-lines",
-                    f"{source}“三公”经费{item}申报{money.yuan(stated)}元，经济分类科目{'/'.join(codes)}合计{money.yuan(coded)}元",
-                    "three_public", source, item,
-                )
+                yield finding("three-public-matches-lines",
+                              f"{source.value}“三公”经费{item}申报{money.yuan(stated)}元，经济分类科目{'/'.join(codes)}"
+                              f"合计{money.yuan(coded)}元", "three_public", source.value, item)
 
 
-@rule("operating-costs-match-table-6", ERROR, "机关运行经费与基本支出公用经费一致")
-def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """机关运行经费 is the 公用经费 of 基本支出 paid from 财政拨款: where table 6 has 公用经费 and an
-    amount is declared, 机关运行经费 (一般公共预算) must not exceed it."""
+@check
+def check_declared_figures(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     declared = model.operating_costs.get("一般公共预算")
     public = tables.basic_by_economic.total("public")
     if declared is not None and public and money.yuan_to_wan(model.yuan(declared)) > public:
-        yield _finding(
-            "operating-costs-match-table-6",
-            f"机关运行经费{_wan(money.yuan_to_wan(model.yuan(declared)))}超过一般公共预算基本支出公用经费{_wan(public)}",
-            "operating_costs", "一般公共预算",
-        )
+        yield finding("operating-costs-within-public-spending",
+                      f"机关运行经费{_wan(money.yuan_to_wan(model.yuan(declared)))}超过一般公共预算基本支出公用经费{_wan(public)}",
+                      "operating_costs", "一般公共预算")
+    funded = {line.source.value for line in model.budget.lines if line.amount}
+    for key, by_source in (("three_public", model.three_public), ("operating_costs", model.operating_costs)):
+        for source, value in by_source.items():
+            amount = value if isinstance(value, Decimal) else sum(value.model_dump().values(), Decimal(0))
+            if amount and source not in funded:
+                yield finding("declared-without-lines", f"{source}没有预算行，却申报了{'“三公”经费' if key == 'three_public' else '机关运行经费'}",
+                              key, source)
+    fund_spending = tables.fund_expenditure.total("total")
+    fund_income = tables.fund_income.total("amount")
+    if (model.fund_income or fund_spending) and fund_income != fund_spending:
+        yield finding("fund-income-matches-spending",
+                      f"政府性基金预算收入{_wan(fund_income)}与本年政府性基金支出{_wan(fund_spending)}不等", "fund_income")
+    capital = tables.state_capital
+    capital_income, capital_spending = capital.income[0].amount(0), capital.expenditure[0].amount(0)
+    if (model.state_capital_income or capital_spending) and capital_income != capital_spending:
+        yield finding("fund-income-matches-spending",
+                      f"国有资本经营预算收入{_wan(capital_income)}与本年国有资本经营预算支出{_wan(capital_spending)}不等",
+                      "state_capital_income")
+    procurement = tables.procurement.total
+    if procurement > tables.summary.footer_row("支出总计").amount(0):
+        yield finding("procurement-within-budget",
+                      f"政府采购预算{_wan(procurement)}超过支出总计{_wan(tables.summary.footer_row('支出总计').amount(0))}",
+                      "procurement")
 
 
-@rule("vehicle-costs-without-vehicles", WARNING, "有公务用车经费但无公务用车")
-def check_vehicles(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """公务用车运行维护费 budgeted while 十一 reports no vehicle held."""
+# --------------------------------------------------------------------------- assets
+
+define("vehicle-costs-without-vehicles", WARNING, "有公务用车运行维护费但无公务用车",
+       "公务用车运行维护费 budgeted (table 10) while 十一 reports no vehicle held.",
+       "three_public:\n  一般公共预算: {vehicle_operation: 10000}\n"
+       + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30231, amount: 10000"))
+define("vehicles-add-up", WARNING, "公务用车分类合计与实有数一致",
+       "十一's vehicles by kind should add up to the vehicles held (实有), and 实有 should not exceed 编制.",
+       "assets: {vehicles: {establishment: 2, actual: 3, leadership: 1}}\n")
+define("equipment-counts", ERROR, "100万元以上设备数不超过50万元以上设备数",
+       "Equipment over 100万元 is also over 50万元: its count cannot be larger.",
+       "assets: {equipment_over_500k: 1, equipment_over_1m: 2}\n")
+
+
+@check
+def check_assets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     operation = tables.three_public.find(label="②公务用车运行维护费")
-    if operation is not None and operation.amount(0) and model.assets.vehicles.actual == 0:
-        yield _finding(
-            "vehicle-costs-without-vehicles",
-            f"安排公务用车运行维护费{_wan(operation.amount(0))}，但实有公务用车为0辆",
-            "assets", "vehicles", "actual",
-        )
+    vehicles = model.assets.vehicles
+    if operation is not None and operation.amount(0) and vehicles.actual == 0:
+        yield finding("vehicle-costs-without-vehicles",
+                      f"安排公务用车运行维护费{_wan(operation.amount(0))}，但实有公务用车为0辆", "assets", "vehicles", "actual")
+    kinds = sum(v for k, v in vehicles.model_dump().items() if k not in ("establishment", "actual"))
+    if kinds != vehicles.actual:
+        yield finding("vehicles-add-up", f"各类公务用车合计{kinds}辆，与实有{vehicles.actual}辆不等", "assets", "vehicles")
+    if vehicles.actual > vehicles.establishment:
+        yield finding("vehicles-add-up", f"实有公务用车{vehicles.actual}辆超过编制{vehicles.establishment}辆",
+                      "assets", "vehicles", "actual")
+    if model.assets.equipment_over_1m > model.assets.equipment_over_500k:
+        yield finding("equipment-counts", "100万元以上通用设备数多于50万元以上通用设备数", "assets", "equipment_over_1m")
 
 
-@rule("change-needs-reason", WARNING, "较上年变动超过30%须说明原因")
+# --------------------------------------------------------------------------- last year, rounding
+
+define("change-needs-reason", WARNING, "较上年变动超过30%须说明原因",
+       "A change on last year above 30% (either way), or from zero, with no reason text: a reviewer asks why.",
+       "last_year: {total: {amount: 5000}}\n" + _line(BASIC_LINE))
+define("rounding-difference", WARNING, "尾差：表中合计与精确金额四舍五入不同",
+       "Each printed figure is a sum of lines rounded once; where a printed total differs from the exact total "
+       "rounded (尾差), the finding says which table and by how much.",
+       "budget:\n  lines:\n"
+       + "".join(f"    - {{function: 2012902, kind: 基本支出, source: 一般公共预算, economic: {c}, amount: 33.33}}\n"
+                 for c in (30101, 30102, 30103)))
+
+
+@check
 def check_change_reasons(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """A change on last year above 30% (either way) with no reason text."""
     this_year = {
         "total": tables.summary.footer_row("收入总计").amount(0),
         "general_public_current": tables.general_public.total("total"),
@@ -338,57 +424,37 @@ def check_change_reasons(model: BudgetModel, tables: Tables) -> Iterator[Finding
         last = money.yuan_to_wan(model.yuan(comparison.amount))
         rate = money.change_rate(current, last)
         if (rate is not None and abs(rate) > 30) or (rate is None and current):
-            yield _finding(
-                "change-needs-reason",
-                f"较上年{'增加' if current >= last else '减少'}{money.percent(rate) if rate is not None else ''}，未说明原因（reason）",
-                "last_year", key,
-            )
+            change = money.percent(rate) if rate is not None else "（上年为0）"
+            yield finding("change-needs-reason",
+                          f"较上年{'增加' if current >= last else '减少'}{change}，未说明原因（reason）", "last_year", key)
 
 
-# --------------------------------------------------------------------------- rounding
-
-
-def _exact_total_wan(model: BudgetModel) -> Decimal:
-    return money.yuan_to_wan(money.total(model.yuan(line.amount) for line in model.budget.lines))
-
-
-@rule("rounding-difference", WARNING, "尾差：表中合计与精确金额四舍五入不同")
+@check
 def check_rounding(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    """Each printed figure is a sum of lines rounded once; where a printed total differs from the exact
-    total rounded (尾差), say which table and by how much."""
-    exact = _exact_total_wan(model)
+    exact = money.yuan_to_wan(money.total(model.yuan(line.amount) for line in model.budget.lines))
     printed = tables.summary.footer_row("支出总计").amount(0)
     if exact != printed:
-        yield _finding(
-            "rounding-difference",
-            f"收支总计按行加总为{_wan(printed)}，精确金额四舍五入为{_wan(exact)}，尾差{money.wan(printed - exact)}万元",
-            "budget", "lines",
-        )
+        yield finding("rounding-difference", f"预算公开表1支出总计按行加总为{_wan(printed)}，精确金额四舍五入为"
+                      f"{_wan(exact)}，尾差{money.wan(printed - exact)}万元", "budget", "lines")
     for i, project in enumerate(model.projects):
         row = tables.projects_current.find(label=project.name)
-        if row is None or row.is_total:
+        if row is None or row.level != 2:
             continue
         exact_project = money.yuan_to_wan(project_line_total(model, project.name))
         if row.amount(0) != exact_project:
-            yield _finding(
-                "rounding-difference",
-                f"预算公开表12项目“{project.name}”为{_wan(row.amount(0))}，精确金额四舍五入为{_wan(exact_project)}",
-                "projects", i,
-            )
+            yield finding("rounding-difference", f"预算公开表12项目“{project.name}”为{_wan(row.amount(0))}，"
+                          f"精确金额四舍五入为{_wan(exact_project)}", "projects", i)
 
 
 # --------------------------------------------------------------------------- running
 
 
 def run_checks(model: BudgetModel, tables: Tables | None = None, classification: Classification | None = None) -> list[Finding]:
-    """All findings for ``model``, errors first, each rule's findings in file order."""
+    """All findings for ``model``: errors first, then warnings, each in rule and file order."""
     tables = tables or derive_tables(model, classification)
-    findings = [f for r in RULES for f in r.check(model, tables)]
+    findings = [f for check_function in CHECKS for f in check_function(model, tables)]
     return sorted(findings, key=lambda f: 0 if f.is_error else 1)
 
 
 def has_errors(findings: Sequence[Finding], *, strict: bool = False) -> bool:
     return any(f.is_error or strict for f in findings)
-
-
-_ = Table  # re-exported type for rule authors

@@ -184,6 +184,7 @@ class ProjectAttribute(str, Enum):
 
 
 FiscalSource = Literal["一般公共预算", "政府性基金预算", "国有资本经营预算"]
+IncomeSourceKey = Literal["一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金", "单位资金", "上年结转"]
 
 # --------------------------------------------------------------------------- unit and overview
 
@@ -256,6 +257,11 @@ class Budget(_Model):
     )
     economic_names: dict[AnyEconomicCode, Text] = Field(
         default_factory=dict, description="Names of 部门预算经济分类 codes missing from the classification in use."
+    )
+    income: dict[IncomeSourceKey, Money] = Field(
+        default_factory=dict,
+        description="收入预算 as the budget system declares it, by source and 上年结转 (optional). Income is derived "
+        "from the lines; when given, each declared figure must equal the derived one (income-equals-expenditure).",
     )
     government_economic: dict[EconomicCode, Annotated[str, Field(pattern=r"^\d{5}\s+\S.*$")]] = Field(
         default_factory=dict,

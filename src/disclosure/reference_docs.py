@@ -133,3 +133,32 @@ def narrative_reference() -> str:
     lines += ["", "## Section headings", "", "| number | heading |", "| --- | --- |"]
     lines += [f"| {n} | {title} |" for n, title in profile.sections.items()]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def checks_reference() -> str:
+    """docs/checks.md: every rule with its id, severity, what it checks and a failing example."""
+    from .checks import RULES
+
+    lines = [
+        "# Consistency checks (表间逻辑)",
+        "",
+        GENERATED,
+        "`python -m disclosure validate unit.yaml` runs every rule below and prints each finding with the",
+        "file, line and YAML path of the field concerned; `--format json` prints them for other systems.",
+        "`build` runs the same rules first: an **error** stops it (exit 1, nothing written), a **warning**",
+        "is printed and the report is written; `--strict` treats warnings as errors.",
+        "",
+        "Unusable input (a missing file, YAML syntax, a field of the wrong type, an unknown key) is",
+        "reported before these rules run, with exit code 2; see the user guide.",
+        "",
+        "| rule | severity | checks |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| [`{r.id}`](#{r.id}) | {r.severity.value} | {r.summary} |" for r in RULES.values()]
+    for rule in RULES.values():
+        lines += ["", f"## {rule.id}", "", f"**{rule.severity.value}** — {rule.summary}", "", rule.description, "",
+                  "A model that fails it:", "", "```yaml", rule.example.rstrip(), "```"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,60 @@
+"""checks: every rule fires on its documented example, and stays quiet on the reference example."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import disclosure
+from disclosure.checks import RULES, Severity
+from disclosure.load import loads
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_documented_example_fails_its_rule(rule_id):
+    rule = RULES[rule_id]
+    findings = disclosure.validate(loads(rule.example, "example.yaml"))
+    fired = [f for f in findings if f.rule == rule_id]
+    assert fired, f"{rule_id}: its example in docs/checks.md does not trigger it"
+    assert all(f.severity is rule.severity and f.path and f.message for f in fired)
+
+
+def test_the_reference_example_is_clean(example):
+    assert disclosure.validate(example) == []
+
+
+def test_findings_carry_the_yaml_line(tmp_path: Path):
+    path = tmp_path / "unit.yaml"
+    path.write_text(RULES["line-project"].example, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "disclosure", "validate", str(path), "--format", "json"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    [finding] = report["findings"]
+    assert finding == {"rule": "line-project", "severity": "error", "message": "项目“未声明的项目”未在projects中声明",
+                       "path": ["budget", "lines", 0, "project"], "line": 4}
+
+
+def test_strict_turns_warnings_into_errors(tmp_path: Path):
+    path = tmp_path / "unit.yaml"
+    path.write_text(RULES["zero-line"].example, encoding="utf-8")
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "disclosure", "build", str(path), "-o", str(tmp_path / "out"),
+                               *extra], capture_output=True, text=True, timeout=120)
+    strict = run("--strict")
+    assert strict.returncode == 1 and "error:" in strict.stderr and "[zero-line]" in strict.stderr
+    assert not (tmp_path / "out").exists()
+    lenient = run()
+    assert lenient.returncode == 0 and "warning:" in lenient.stderr and "[zero-line]" in lenient.stderr
+    assert list((tmp_path / "out").glob("*.docx"))
+
+
+def test_every_rule_has_a_chinese_message_and_severity():
+    for rule in RULES.values():
+        assert rule.severity in (Severity.ERROR, Severity.WARNING)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.summary)
