@@ -43,6 +43,9 @@ MAX_BYTES = 20 * 1024 * 1024
 PathElement = Union[str, int]
 YamlPath = tuple[PathElement, ...]
 
+#: Characters XML 1.0 (and so a .docx) cannot hold: C0 controls other than tab, newline, carriage return.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -241,6 +244,10 @@ class _Converter:
     def scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
         tag, value = node.tag, node.value
         if tag == "tag:yaml.org,2002:str":
+            bad = FORBIDDEN_CHARACTERS.search(value)
+            if bad:
+                raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which a Word "
+                                            "document cannot hold; remove it")
             return value
         if tag == "tag:yaml.org,2002:null":
             return None
@@ -282,6 +289,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         column = mark.column + 1 if mark else None
         where = f" at column {column}" if column else ""
         raise LoadError([Problem(file, f"YAML syntax error{where}: {problem}{context}", line=line, column=column)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise LoadError([Problem(file, f"contains the control character U+{exc.character:04X}, which YAML and Word "
+                                       "documents cannot hold; remove it", line=line)]) from None
     except yaml.YAMLError as exc:
         raise LoadError([Problem(file, f"not valid YAML: {exc}")]) from None
     documents = [d for d in documents if d is not None]

@@ -27,7 +27,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .oxml import add_bookmark, apply_merge_captions, page_break_paragraph, set_page_break_before
+from .oxml import add_bookmark, xml_safe, apply_merge_captions, page_break_paragraph, set_page_break_before
 from .templates import TemplateError, TemplateSet
 
 
@@ -68,12 +68,24 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
 
 
+def xml_safe_context(value: Any) -> Any:
+    """The context with every string stripped of characters XML cannot hold (the loader refuses them in
+    files; this protects Python callers who build a model by hand)."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {k: xml_safe_context(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [xml_safe_context(v) for v in value]
+    return value
+
+
 def render_template(path: Path, context: dict[str, Any], name: str | None = None) -> Document:
     """Render one template file; errors name the template and the variable."""
     shown = name or path.name
     try:
         template = _Template(str(path))
-        template.render(context, jinja_env=_environment(), autoescape=True)
+        template.render(xml_safe_context(context), jinja_env=_environment(), autoescape=True)
     except JinjaTemplateError as exc:
         raise TemplateError(f"template {shown}: {exc}") from None
     except (KeyError, ValueError, OSError) as exc:  # a broken .docx package
