@@ -307,23 +307,22 @@ def convert_to_pdf(docx_paths: Sequence[Path], outdir: Path, *, timeout: float |
 
 
 def libreoffice_destination_name(bookmark: str) -> str:
-    """The name LibreOffice gives the PDF destination of a Word bookmark.
+    """The name LibreOffice (7.4) gives the PDF destination of a Word bookmark.
 
-    ASCII letters, digits and ``-`` are kept; any other character is written
-    as the hex digits of its UTF-16 code unit, without the high byte when
-    that is 0 or ≥ 0x80 (vcl ``appendDestinationName``): ``part_1`` →
-    ``part5F1``, ``附件`` → ``9644 4EF6`` joined.
+    A Word bookmark name holds letters, digits and ``_``.  LibreOffice first
+    percent-encodes the name as a URL fragment (UTF-8, so ``附`` becomes
+    ``%E9%99%84``), then writes every character other than an ASCII letter,
+    digit or ``-`` as two hex digits (vcl ``appendDestinationName``):
+    ``part_1`` → ``part5F1``, ``附件_1`` → ``25E92599258425E425BB25B65F1``.
     """
     out = []
     for char in bookmark:
         if char.isascii() and (char.isalnum() or char == "-"):
             out.append(char)
-            continue
-        code = ord(char) & 0xFFFF
-        high = code >> 8
-        if 0 < high < 0x80:
-            out.append(f"{high:02X}")
-        out.append(f"{code & 0xFF:02X}")
+        elif char.isascii():
+            out.append(f"{ord(char):02X}")
+        else:
+            out.extend(f"25{byte:02X}" for byte in char.encode("utf-8"))
     return "".join(out)
 
 
