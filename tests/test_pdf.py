@@ -389,3 +389,9 @@ def test_font_report_tells_an_unembedded_font(tmp_path: Path):
     )
     writer.write(tmp_path / "plain.pdf")
     assert pdf.embedded_font_report(tmp_path / "plain.pdf") == [pdf.FontInfo("Helvetica", False, False)]
+
+
+def test_finishing_keeps_the_file_permissions(converted: Path):
+    converted.chmod(0o644)
+    _finish(converted)
+    assert converted.stat().st_mode & 0o777 == 0o644
