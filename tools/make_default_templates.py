@@ -114,7 +114,7 @@ STYLES = [
     ParaStyle("Subsection Heading", KAITI, 14, first_line_chars=2, line=28, keep_with_next=True, outline_level=2),
     ParaStyle("Body Paragraph", FANGSONG, 14, first_line_chars=2, line=28, align=WD_ALIGN_PARAGRAPH.JUSTIFY),
     ParaStyle("Table Number", HEITI, 10.5, align=WD_ALIGN_PARAGRAPH.RIGHT, keep_with_next=True),
-    ParaStyle("Table Title", XIAOBIAOSONG, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6, keep_with_next=True, outline_level=1),
+    ParaStyle("Table Title", XIAOBIAOSONG, 14, align=WD_ALIGN_PARAGRAPH.CENTER, after=6, keep_with_next=True, outline_level=1),
     ParaStyle("Table Caption", SONGTI, 10.5, keep_with_next=True, after=3,
               tabs=[(TEXT_WIDTH_CM, WD_TAB_ALIGNMENT.RIGHT)]),
     ParaStyle("Table Header", SONGTI, 9, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER),
@@ -140,7 +140,29 @@ KEEP_STYLES = {s.name for s in STYLES} | {
 }
 
 
+def _document_defaults(doc) -> None:
+    """docDefaults: Chinese as the East Asian language, no theme fonts, no spacing (LibreOffice reads these)."""
+    root = doc.styles.element
+    defaults = root.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = OxmlElement("w:rFonts")
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), LATIN)
+    fonts.set(qn("w:eastAsia"), SONGTI)
+    put(rpr, fonts, RPR_ORDER)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:bidi"), "ar-SA")
+    put(rpr, lang, RPR_ORDER)
+    ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    for spacing in ppr.findall(qn("w:spacing")):
+        spacing.set(qn("w:after"), "0")
+        spacing.set(qn("w:line"), "240")
+
+
 def _define_styles(doc) -> None:
+    _document_defaults(doc)
     styles = doc.styles
     normal = styles["Normal"]
     _fonts(normal.element, FANGSONG, 14)
@@ -448,7 +470,7 @@ def write_tables(outdir: Path) -> None:
     # 1 收支总表
     balance_table(
         "table-01-summary.docx",
-        [3.0, 1.7, 5.0, 2.1, 2.1, 2.1],
+        [3.4, 1.6, 5.0, 2.0, 2.0, 2.0],
         [["收入", None, "支出", None, None, None],
          ["项目", year, "项目", year, None, None],
          [None, None, None, "合计", "当年预算安排", "上年结转安排"]],
@@ -471,7 +493,7 @@ def write_tables(outdir: Path) -> None:
     # 4 财政拨款收支总表
     balance_table(
         "table-04-fiscal-summary.docx",
-        [3.0, 1.7, 4.4, 1.8, 1.8, 1.65, 1.65],
+        [3.4, 1.6, 5.0, 1.5, 1.5, 1.5, 1.5],
         [["收入", None, "支出", None, None, None, None],
          ["项目", "金额", "项目", "金额", None, None, None],
          [None, None, None, "小计", "一般公共预算", "政府性基金预算", "国有资本经营预算"]],

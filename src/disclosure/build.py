@@ -26,7 +26,9 @@ from .model import BudgetModel
 from .narrative import Narrative, narrate
 from .profile import Profile, load_profile
 from .performance import derive_sheets
-from .render import RenderedReport, ReportContent, TemplateSet, render_report
+from .pdf import Attachment, docx_to_pdf
+from .render import OutlineEntry, RenderedReport, ReportContent, TemplateSet, render_report
+from .render.context import report_title
 from .render.compose import to_bytes
 from .tables import Tables, derive_tables
 
@@ -99,6 +101,7 @@ class BuildResult:
     docx: Path
     findings: list[Finding]
     timings: Timings
+    outline: tuple[OutlineEntry, ...] = ()
     pdf: Path | None = None
 
 
@@ -184,12 +187,19 @@ def write_atomically(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp creates 0600; a report is an ordinary file
         os.replace(temporary, target)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write the report ({exc.strerror or exc})") from None
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def build(
@@ -201,9 +211,13 @@ def build(
     templates: Path | str | None = None,
     strict: bool = False,
     output_name: str | None = None,
+    pdf: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the report of ``source`` into ``output_dir``; refuse (``BuildRefused``) on error findings."""
+    """Build the report of ``source`` into ``output_dir`` (and its PDF with ``pdf``).
+
+    Refuses (:class:`BuildRefused`) when the model has error findings, or warnings under ``strict``.
+    """
     timings = Timings()
     step = progress or (lambda message: None)
     step("load, derive, check")
@@ -214,9 +228,43 @@ def build(
     step("render")
     with timings.measure("render"):
         rendered: RenderedReport = render_report(prepared.content, template_set)
+    attachments = _pdf_attachments(prepared.loaded) if pdf else []
     step("save")
     with timings.measure("save"):
         data = to_bytes(rendered.document)
         target = Path(output_dir) / f"{output_name or default_output_name(prepared.model)}.docx"
         write_atomically(target, data)
-    return BuildResult(target, prepared.findings, timings)
+    pdf_path = None
+    if pdf:
+        step("pdf")
+        with timings.measure("pdf"):
+            pdf_path = _write_pdf(target, rendered, prepared, attachments)
+    return BuildResult(target, prepared.findings, timings, rendered.outline, pdf_path)
+
+
+def _pdf_attachments(loaded: LoadedModel) -> list[Attachment]:
+    """The model's PDF attachments, each file checked to exist (unusable input otherwise, with its line)."""
+    base = loaded.path.parent if loaded.path else Path(".")
+    attachments = []
+    for i, item in enumerate(loaded.model.report.attachments):
+        path = base / item.file
+        if not path.is_file():
+            where = ("report", "attachments", i, "file")
+            raise LoadError([Problem(loaded.source.file, f"no such PDF file: {path}", where, loaded.source.line(where))])
+        attachments.append(Attachment(path, item.title, item.after))
+    return attachments
+
+
+def _write_pdf(docx: Path, rendered: RenderedReport, prepared: Prepared, attachments: list[Attachment]) -> Path:
+    model = prepared.model
+    unit = model.unit
+    return docx_to_pdf(
+        docx,
+        docx.with_suffix(".pdf"),
+        outline=rendered.outline,
+        title=report_title(model, prepared.profile),
+        author=unit.name,
+        subject=f"{unit.fiscal_year}年{unit.level}预算公开",
+        keywords=["预算公开", f"{unit.fiscal_year}年", unit.name, f"{unit.level}预算"],
+        attachments=attachments,
+    )

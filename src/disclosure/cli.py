@@ -20,6 +20,7 @@ from .build import BuildRefused, OutputError, build, prepare, resolve_classifica
 from .checks import Finding, has_errors
 from .classification import ClassificationFileError
 from .load import LoadError, SourceMap, load
+from .pdf import PdfError
 from .profile import ProfileError
 from .render import TemplateError
 
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", type=Path, default=Path("."), help="output folder (default: current folder)")
     b.add_argument("--name", help="output file name without extension")
     b.add_argument("--templates", type=Path, metavar="DIR", help="folder of .docx templates replacing defaults by name")
+    b.add_argument("--pdf", action="store_true", help="also write the PDF (needs LibreOffice)")
     b.add_argument("--quiet", action="store_true", help="print only problems")
 
     v = commands.add_parser("validate", help="check the model and print findings, write nothing")
@@ -87,11 +89,15 @@ def _run_build(args: argparse.Namespace) -> int:
         templates=args.templates,
         strict=args.strict,
         output_name=args.name,
+        pdf=args.pdf,
     )
     if result.findings:
         _print_findings(result.findings, load_source(args.model))
     if not args.quiet:
-        print(f"wrote {result.docx}  ({result.timings.total:.2f} s)")
+        print(f"wrote {result.docx}")
+        if result.pdf is not None:
+            print(f"wrote {result.pdf}")
+        print(f"({result.timings.total:.2f} s)")
     return EXIT_OK
 
 
@@ -170,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors = sum(f.is_error for f in exc.findings)
         _err(f"no report written: {errors} error(s)" + (" (warnings count as errors with --strict)" if getattr(args, "strict", False) else ""))
         return EXIT_FINDINGS
-    except (OutputError, TemplateError, ProfileError, ClassificationFileError) as exc:
+    except (OutputError, TemplateError, ProfileError, ClassificationFileError, PdfError) as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -468,11 +468,26 @@ class Appendix(_Model):
     )
 
 
+class PdfAttachment(_Model):
+    """A PDF merged into the PDF report (``build --pdf``) at its place, e.g. a scanned official document."""
+
+    file: Text = Field(description="Path of the PDF, relative to this model file.")
+    title: Text = Field(description="Its outline (bookmark) title, e.g. 附件：政府购买服务指导性目录（扫描件）.")
+    after: str | None = Field(
+        None,
+        description="Bookmark of the part it follows (part_1 … part_4, table_01 … table_13, sheet_01 …, appendix); "
+        "inserted before the next entry of that level or higher. Absent: at the end.",
+    )
+
+
 class Report(_Model):
     """How the report is put together."""
 
     profile: str = Field("shanxi-13", description="Report profile: which tables and parts, in which order.")
     output_name: str | None = Field(None, description="File name without extension; default {unit}-{year}-{level}预算公开.")
+    attachments: list[PdfAttachment] = Field(
+        default_factory=list, description="PDFs merged into the PDF report at their place (build --pdf)."
+    )
 
 
 # --------------------------------------------------------------------------- the model
