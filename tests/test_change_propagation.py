@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import yaml
-
-from disclosure.build import build
 from docx_reading import open_report, rows, table_after
 from reference_figures import HEADER_ROWS, TITLES
+
+from disclosure.build import build
 
 
 def _report_cells(path: Path) -> dict[tuple[int, int, int], str]:

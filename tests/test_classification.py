@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from disclosure.classification import (
+    FUNCTION_LEVEL_LENGTHS,
     ClassificationFileError,
     CodeList,
-    FUNCTION_LEVEL_LENGTHS,
     NameProblem,
     bundled,
     function_lineage,

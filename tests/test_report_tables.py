@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from docx_reading import all_text, open_report, paragraphs_after_table, rows, table_after
 from reference_figures import EMPTY_TABLES, HEADER_ROWS, TABLE_1, TABLE_2, TABLE_3, TABLE_4, TABLE_5, TABLE_12, TITLES
 

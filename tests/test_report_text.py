@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-
 from docx_reading import all_text, body_items, open_report, rows
 from reference_sentences import GLOSSARY_OPENINGS, SECTIONS, SHEETS
 
@@ -88,7 +87,7 @@ def _sheet_tables(report) -> list[tuple[str, Table]]:
 def test_five_performance_sheets_in_the_reference_order(report):
     sheets = _sheet_tables(report)
     assert [title for title, _ in sheets] == ["晋城市市级预算部门（单位）项目支出绩效目标表"] * 5
-    for (name, attribute, period, funds, filled_on), (_, table) in zip(SHEETS, sheets):
+    for (name, attribute, period, funds, _filled_on), (_, table) in zip(SHEETS, sheets):
         grid = rows(table)
         assert grid[0][2] == name
         assert grid[1][2] == "959-晋城市总工会" and grid[1][5] == "晋城市总工会"

@@ -6,16 +6,16 @@ from decimal import Decimal as D
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from invariants import assert_all_invariants
+from reference_figures import TABLE_2, TABLE_12
 
 import disclosure
 from disclosure import money
 from disclosure.classification import bundled
 from disclosure.model import BudgetModel
-from disclosure.render.context import table_context
 from disclosure.profile import load_profile
+from disclosure.render.context import table_context
 from disclosure.tables import BalanceTable, Table, derive_tables
-from invariants import assert_all_invariants
-from reference_figures import TABLE_2, TABLE_12
 
 XIANG = sorted(c for c, code in bundled().function.codes.items() if code.level == "xiang")
 ECONOMIC = sorted(c for c, code in bundled().economic.codes.items() if code.level == "kuan")

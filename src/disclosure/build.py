@@ -15,21 +15,24 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import checks as checks_module
+from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checks import Finding
 from .classification import Classification, bundled
-from .catalogue import Catalogue, CatalogueError, load_catalogue
+from .errors import UsageError
 from .glossary import glossary_terms
 from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import BudgetModel
 from .narrative import Narrative, narrate
-from .profile import Profile, load_profile
 from .performance import derive_sheets
-from .pdf import Attachment, docx_to_pdf
-from .render import OutlineEntry, RenderedReport, ReportContent, TemplateSet, render_report
-from .render.context import report_title
-from .render.compose import to_bytes
+from .profile import Profile, load_profile
+from .report import ReportContent
+
+if TYPE_CHECKING:
+    from .pdf import Attachment
+    from .render import OutlineEntry, RenderedReport
 from .tables import Tables, derive_tables
 
 
@@ -42,7 +45,7 @@ class BuildRefused(Exception):
         super().__init__(f"{sum(f.is_error for f in findings)} error(s) in the budget model")
 
 
-class OutputError(Exception):
+class OutputError(UsageError):
     """The output folder or file cannot be written."""
 
 
@@ -101,7 +104,7 @@ class BuildResult:
     docx: Path
     findings: list[Finding]
     timings: Timings
-    outline: tuple[OutlineEntry, ...] = ()
+    outline: tuple[OutlineEntry, ...] = ()  # bookmarks of parts, tables and sheets, for the PDF
     pdf: Path | None = None
 
 
@@ -172,6 +175,8 @@ def default_output_name(model: BudgetModel) -> str:
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file in the same folder and a rename."""
     folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: the output path is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -224,10 +229,15 @@ def build(
     prepared = prepare(source, classification=classification, profile=profile, timings=timings)
     if checks_module.has_errors(prepared.findings, strict=strict):
         raise BuildRefused(prepared.findings, prepared.loaded.source)
+    # rendering needs python-docx, docxtpl and docxcompose: imported here, so that load and validate
+    # (and every input error) answer without paying for them
+    from .render import TemplateSet, render_report
+    from .render.compose import to_bytes
+
     template_set = TemplateSet.create(templates)
     step("render")
     with timings.measure("render"):
-        rendered: RenderedReport = render_report(prepared.content, template_set)
+        rendered = render_report(prepared.content, template_set)
     attachments = _pdf_attachments(prepared.loaded) if pdf else []
     step("save")
     with timings.measure("save"):
@@ -243,6 +253,8 @@ def build(
 
 
 def _pdf_attachments(loaded: LoadedModel) -> list[Attachment]:
+    from .pdf import Attachment
+
     """The model's PDF attachments, each file checked to exist (unusable input otherwise, with its line)."""
     base = loaded.path.parent if loaded.path else Path(".")
     attachments = []
@@ -256,6 +268,9 @@ def _pdf_attachments(loaded: LoadedModel) -> list[Attachment]:
 
 
 def _write_pdf(docx: Path, rendered: RenderedReport, prepared: Prepared, attachments: list[Attachment]) -> Path:
+    from .pdf import docx_to_pdf
+    from .render.context import report_title
+
     model = prepared.model
     unit = model.unit
     return docx_to_pdf(

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UsageError
 from .model import Appendix
 
 BUNDLED = {"shanxi-batch-1": ("shanxi-gov-purchase-catalogue-batch1.csv", "shanxi-gov-purchase-catalogue-batch1.meta.yaml")}
 COLUMNS = ("department", "code", "level", "name")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(UsageError):
     """A catalogue file that cannot be used; the message says why."""
 
 

@@ -27,6 +27,8 @@ from enum import Enum
 from importlib import resources
 from pathlib import Path
 
+from .errors import UsageError
+
 #: Length of a function code at each level: 类, 款, 项.
 FUNCTION_LEVEL_LENGTHS = {"lei": 3, "kuan": 5, "xiang": 7}
 #: Length of a 部门预算经济分类 code at each level: 类, 款.
@@ -34,7 +36,7 @@ ECONOMIC_LEVEL_LENGTHS = {"lei": 3, "kuan": 5}
 LEVEL_NAMES = {"lei": "类", "kuan": "款", "xiang": "项"}
 
 
-class ClassificationFileError(ValueError):
+class ClassificationFileError(UsageError):
     """A classification CSV that cannot be used (missing columns, bad rows)."""
 
 

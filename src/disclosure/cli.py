@@ -16,13 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildRefused, OutputError, build, prepare, resolve_classification
+from .build import BuildRefused, build, prepare, resolve_classification
 from .checks import Finding, has_errors
-from .classification import ClassificationFileError
+from .errors import UsageError
 from .load import LoadError, SourceMap, load
-from .pdf import PdfError
-from .profile import ProfileError
-from .render import TemplateError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -38,7 +35,12 @@ def _print_findings(findings: Sequence[Finding], source: SourceMap | None, *, st
         _err(f"{label}: {finding.describe(where)}")
 
 
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
+
+
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    _add_debug(parser)
     parser.add_argument("model", type=Path, help="budget model file (YAML or JSON), e.g. unit.yaml")
     parser.add_argument("--classification", type=Path, metavar="FILE",
                         help="支出功能分类 CSV (code,name,level,parent_code) replacing the bundled, partial list")
@@ -168,26 +170,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except LoadError as exc:
+        _debug(args)
         for problem in exc.problems:
             _err(f"error: {problem}")
         return EXIT_INPUT
     except BuildRefused as exc:
-        _print_findings(exc.findings, exc.source, strict=getattr(args, "strict", False))
-        errors = sum(f.is_error for f in exc.findings)
-        _err(f"no report written: {errors} error(s)" + (" (warnings count as errors with --strict)" if getattr(args, "strict", False) else ""))
+        strict = getattr(args, "strict", False)
+        _print_findings(exc.findings, exc.source, strict=strict)
+        errors = sum(f.is_error or strict for f in exc.findings)
+        _err(f"no report written: {errors} error(s)" + (" (warnings count as errors with --strict)" if strict else ""))
         return EXIT_FINDINGS
-    except (OutputError, TemplateError, ProfileError, ClassificationFileError, PdfError) as exc:
+    except (UsageError, OSError) as exc:
+        _debug(args)
         _err(f"error: {exc}")
         return EXIT_INPUT
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
-        if args.debug:
-            traceback.print_exc()
-        else:
-            _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)")
+        _debug(args)
+        _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)")
         return 3
-    finally:
-        if args.debug and sys.exc_info()[0] is not None:
-            pass
+
+
+def _debug(args: argparse.Namespace) -> None:
+    """With --debug, print the traceback of the exception being handled."""
+    if getattr(args, "debug", False):
+        traceback.print_exc()

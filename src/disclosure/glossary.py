@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 import yaml
-from cn2an import an2cn
 
 from .model import BudgetModel
+from .numerals import chinese_number
 
 
 @dataclass(frozen=True)
@@ -37,4 +37,4 @@ def glossary_terms(model: BudgetModel, defaults: str = "glossary-default.yaml") 
         known = {term for term, _ in base}
         pairs = [(term, own.get(term, text)) for term, text in base]
         pairs += [(term, text) for term, text in own.items() if term not in known]
-    return [Term(an2cn(i), term, text) for i, (term, text) in enumerate(pairs, start=1)]
+    return [Term(chinese_number(i), term, text) for i, (term, text) in enumerate(pairs, start=1)]

@@ -40,7 +40,7 @@ MAX_NODES = 200_000
 #: Largest file accepted, in bytes.
 MAX_BYTES = 20 * 1024 * 1024
 
-PathElement = Union[str, int]
+PathElement = str | int
 YamlPath = tuple[PathElement, ...]
 
 #: Characters XML 1.0 (and so a .docx) cannot hold: C0 controls other than tab, newline, carriage return.
@@ -279,6 +279,12 @@ class _Converter:
 
 def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     """Parse YAML ``text`` to plain data and its source map; syntax errors carry line and column."""
+    bad = FORBIDDEN_CHARACTERS.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise LoadError([Problem(file, f"contains the control character U+{ord(bad.group()):04X} at column {column}, "
+                                       "which a Word document cannot hold; remove it", line=line, column=column)])
     try:
         documents = list(yaml.compose_all(text, Loader=_SafeLoader))
     except yaml.MarkedYAMLError as exc:

@@ -44,7 +44,9 @@ MAX_DECIMAL_PLACES = 2
 
 def _parse_money(value: Any) -> Decimal:
     """Accept an exact amount: int, Decimal or a decimal string; refuse floats, NaN, ∞, negatives."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool):
+        raise PydanticCustomError("money_type", "expected an exact decimal amount, got {value}", {"value": value})
+    if isinstance(value, float):
         raise PydanticCustomError(
             "money_float",
             "expected an exact decimal amount (write it in YAML, or pass a str/Decimal), got the float {value}",

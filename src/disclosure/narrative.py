@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from cn2an import an2cn
-
 from . import money
 from .model import BudgetModel, Comparison
+from .numerals import chinese_number
 from .profile import Profile, load_profile
 from .tables import BalanceTable, Row, Tables
 
@@ -458,6 +457,6 @@ def narrate(model: BudgetModel, tables: Tables, profile: Profile | None = None) 
     sections = {}
     unit = model.unit
     for number, title in profile.sections.items():
-        heading = f"{an2cn(number)}、{fill_phrase(title, {'level': unit.level, 'year': unit.fiscal_year, 'unit': unit.name})}"
+        heading = f"{chinese_number(number)}、{fill_phrase(title, {'level': unit.level, 'year': unit.fiscal_year, 'unit': unit.name})}"
         sections[number] = Section(number, heading, tuple(SECTION_WRITERS[number](writer)))
     return Narrative(sections, tuple(writer.notes))

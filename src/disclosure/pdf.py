@@ -44,6 +44,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .errors import UsageError
+
 __all__ = [
     "Attachment",
     "FontInfo",
@@ -97,7 +99,7 @@ FONT_FALLBACKS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
 
 
-class PdfError(Exception):
+class PdfError(UsageError):
     """The PDF cannot be made: LibreOffice missing or failing, a bookmark or attachment not found."""
 
 

@@ -15,12 +15,13 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .errors import UsageError
 from .tables import TABLE_DERIVATIONS
 
 DEFAULT_PROFILE = "shanxi-13"
 
 
-class ProfileError(ValueError):
+class ProfileError(UsageError):
     """A profile that cannot be used (unknown name, bad file)."""
 
 

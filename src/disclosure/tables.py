@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from cn2an import an2cn
-
 from . import money
 from .classification import (
     Classification,
@@ -38,6 +36,7 @@ from .model import (
     ExpenditureKind,
     FundingSource,
 )
+from .numerals import chinese_number
 
 ZERO = money.ZERO
 T = TypeVar("T")
@@ -312,7 +311,7 @@ def summary_class_rows(
     listed = {c.code for c in classification.summary_classes}
     extra = sorted({a.function[:3] for a in atoms} - listed)
     for offset, lei in enumerate(extra, start=len(rows) + 1):
-        rows.append(Row(f"{an2cn(offset)}、{names.of_function(lei)}", amounts_of(lei), code=lei, level=1))
+        rows.append(Row(f"{chinese_number(offset)}、{names.of_function(lei)}", amounts_of(lei), code=lei, level=1))
     return tuple(rows)
 
 

@@ -6,18 +6,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from docx.document import Document
 
-from ..catalogue import Catalogue
-from ..glossary import Term
 from ..model import BudgetModel
-from ..narrative import Narrative
-from ..performance import Sheet
-from ..profile import PartSpec, Profile
-from ..tables import Tables
+from ..profile import PartSpec
+from ..report import ReportContent
 from . import context as ctx
 from .compose import OutlineEntry, RenderJob, compose
 from .templates import TemplateError, TemplateSet, default_template_dir, export_templates
@@ -39,19 +35,6 @@ __all__ = [
 class RenderedReport:
     document: Document
     outline: tuple[OutlineEntry, ...]
-
-
-@dataclass(frozen=True)
-class ReportContent:
-    """Everything a report prints, derived before rendering: render only places it."""
-
-    model: BudgetModel
-    profile: Profile
-    tables: Tables
-    narrative: Narrative
-    sheets: Sequence[Sheet] = ()
-    glossary: Sequence[Term] = ()
-    catalogue: Catalogue | None = None
 
 
 def _outline(part: PartSpec, model: BudgetModel) -> OutlineEntry | None:

@@ -24,10 +24,11 @@ from docx.oxml.ns import qn
 from docxcompose.composer import Composer
 from docxcompose.utils import xml_elements_equal
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError as JinjaTemplateError
+from jinja2 import StrictUndefined
+from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .oxml import add_bookmark, xml_safe, apply_merge_captions, page_break_paragraph, set_page_break_before
+from .oxml import add_bookmark, apply_merge_captions, page_break_paragraph, set_page_break_before, xml_safe
 from .templates import TemplateError, TemplateSet
 
 
@@ -85,11 +86,16 @@ def render_template(path: Path, context: dict[str, Any], name: str | None = None
     shown = name or path.name
     try:
         template = _Template(str(path))
+        template.init_docx()
+    except Exception as exc:  # not a zip, not a Word package, unreadable: python-docx raises many kinds
+        raise TemplateError(f"template {shown}: cannot be used as a Word template ({type(exc).__name__}: {exc})") from exc
+    try:
         template.render(xml_safe_context(context), jinja_env=_environment(), autoescape=True)
     except JinjaTemplateError as exc:
-        raise TemplateError(f"template {shown}: {exc}") from None
-    except (KeyError, ValueError, OSError) as exc:  # a broken .docx package
-        raise TemplateError(f"template {shown}: cannot be used as a Word template ({exc})") from None
+        line = f" (line {exc.lineno} of its XML)" if getattr(exc, "lineno", None) else ""
+        raise TemplateError(f"template {shown}: {exc}{line}") from exc
+    except Exception as exc:  # lxml or docxtpl choking on what the template's tags produced
+        raise TemplateError(f"template {shown}: rendering failed ({type(exc).__name__}: {exc})") from exc
     document = template.docx
     apply_merge_captions(document.element.body)
     return document

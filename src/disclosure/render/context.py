@@ -16,8 +16,8 @@ from .. import money
 from ..catalogue import Catalogue
 from ..glossary import Term
 from ..model import BudgetModel
-from ..performance import Funds, Sheet
 from ..narrative import Narrative, Section
+from ..performance import Funds, Sheet
 from ..profile import PartSpec, Profile
 from ..tables import AnyTable, BalanceTable, Row
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..errors import UsageError
 
-class TemplateError(Exception):
+
+class TemplateError(UsageError):
     """A template that is missing or cannot be rendered; the message names the template."""
 
 

@@ -1,0 +1,231 @@
+"""Bad input, everywhere a user can reach, through the CLI as a user runs it (a subprocess).
+
+Each case: what the user gives, the exit code (2 unusable input, 1 findings), and a fragment of the
+message, which must name the file (and line and YAML path where there is one).  No case may print
+a Python traceback or leave a file in the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+HEAD = "unit: {name: 测试单位, code: '001', fiscal_year: 2025}\n"
+LINE = "{function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 10000}"
+GOOD = HEAD + f"budget:\n  lines:\n    - {LINE}\n"
+
+
+def lines_with(fields: str) -> str:
+    return HEAD + f"budget:\n  lines:\n    - {{{fields}}}\n"
+
+
+@dataclass
+class Case:
+    name: str
+    content: bytes | str | None  # None: no file is written
+    exit: int
+    fragment: str
+    args: list[str] = field(default_factory=list)
+    setup: Callable[[Path], None] | None = None  # prepare extra files in the case folder
+    path: str = "unit.yaml"
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)},"
+    f" *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(8)
+) + HEAD
+
+
+CASES = [
+    # ------------------------------------------------------------------ the file itself
+    Case("missing file", None, 2, "unit.yaml: no such file"),
+    Case("a folder", None, 2, "is a folder", setup=lambda d: (d / "unit.yaml").mkdir()),
+    Case("empty file", "", 2, "unit.yaml: is empty"),
+    Case("only blanks", "  \n\n   \n", 2, "unit.yaml: is empty"),
+    Case("only a comment", "# nothing here\n", 2, "holds no data"),
+    Case("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", 2, "is a binary file, not YAML text"),
+    Case("GBK encoded", GOOD.encode("gbk"), 2, "looks like GBK/GB18030"),
+    Case("UTF-16 encoded", GOOD.encode("utf-16"), 2, "is UTF-16 encoded; save it as UTF-8"),
+    Case("Latin-1 bytes", b"unit: {name: caf\xe9}\n", 2, "is not valid UTF-8"),
+    # ------------------------------------------------------------------ YAML syntax
+    Case("unclosed bracket", HEAD + "budget: {lines: [\n", 2, "unit.yaml:3: YAML syntax error at column"),
+    Case("bad indentation", HEAD + "budget:\n  lines:\n   - a\n  - b\n", 2, "unit.yaml:5: YAML syntax error"),
+    Case("tab indentation", HEAD + "budget:\n\tlines: []\n", 2, "unit.yaml:3: YAML syntax error"),
+    Case("unclosed quote", HEAD + 'overview: {intro: "abc}\n', 2, "YAML syntax error"),
+    Case("two documents", GOOD + "---\n" + GOOD, 2, "unit.yaml:6: holds several YAML documents"),
+    Case("duplicate key", HEAD + "budget: {lines: []}\nbudget: {lines: []}\n", 2, "unit.yaml:3 budget: duplicate key"),
+    Case("control character in text", HEAD + 'overview: {intro: "a\\x07b"}\n', 2,
+         "unit.yaml:2 overview.intro: contains the control character U+0007"),
+    Case("raw control character", HEAD.encode() + b"overview: {intro: a\x01b}\n", 2,
+         "unit.yaml:2: contains the control character U+0001 at column 20"),
+    # ------------------------------------------------------------------ shapes
+    Case("top-level list", "- unit\n- budget\n", 2, "unit.yaml:1: expected a mapping with unit:, budget: … at the top level, got a list"),
+    Case("top-level text", "hello\n", 2, "got 'hello'"),
+    Case("lines is a mapping", HEAD + "budget:\n  lines: {a: 1}\n", 2, "unit.yaml:3 budget.lines: expected a list"),
+    Case("unit is a list", "unit: [a, b]\n", 2, "unit.yaml:1 unit: expected a mapping"),
+    # ------------------------------------------------------------------ tags and aliases: never executed
+    Case("python object tag", HEAD + "overview: {intro: !!python/object/apply:os.system ['echo pwned']}\n", 2,
+         "unit.yaml:2 overview.intro: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
+    Case("python name tag", HEAD + "overview: {intro: !!python/name:os.system ''}\n", 2, "is not allowed"),
+    Case("custom tag", HEAD + "overview: {intro: !secret abc}\n", 2, "YAML tag '!secret' is not allowed"),
+    Case("binary tag", HEAD + "overview: {intro: !!binary aGVsbG8=}\n", 2, "is not allowed"),
+    Case("alias bomb", BILLION_LAUGHS, 2, "expands to more than 200000 values"),
+    Case("recursive alias", HEAD + "overview: &o {duties: *o}\n", 2, "recursive alias"),
+    # ------------------------------------------------------------------ keys and types
+    Case("unknown top-level key", GOOD + "budjet: {}\n", 2, "unit.yaml:5 budjet: unknown key 'budjet'; did you mean 'budget'?"),
+    Case("unknown nested key", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, amout: 1"), 2,
+         "budget.lines[0].amout: unknown key 'amout'; did you mean 'amount'?"),
+    Case("missing unit", "budget: {lines: []}\n", 2, "unit.yaml:1 unit: required field is missing"),
+    Case("missing unit name", "unit: {code: '1', fiscal_year: 2025}\n", 2, "unit.yaml:1 unit.name: required field is missing"),
+    Case("fiscal year text", "unit: {name: 甲, code: '1', fiscal_year: 二〇二五}\n", 2, "unit.fiscal_year: Input should be a valid integer"),
+    Case("fiscal year out of range", "unit: {name: 甲, code: '1', fiscal_year: 1999}\n", 2, "unit.fiscal_year: Input should be greater than or equal to 2000"),
+    Case("unknown amount unit", "unit: {name: 甲, code: '1', fiscal_year: 2025, amount_unit: 千元}\n", 2,
+         "unit.amount_unit: Input should be '元' or '万元', got '千元'"),
+    Case("negative amount", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: -5"), 2,
+         "unit.yaml:4 budget.lines[0].amount: expected an amount ≥ 0, got -5"),
+    Case("NaN amount", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: .nan"), 2,
+         "budget.lines[0].amount: expected a finite amount, got NaN"),
+    Case("infinite amount", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: .inf"), 2,
+         "expected a finite amount, got Infinity"),
+    Case("three decimals", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1.005"), 2,
+         "expected a decimal with at most 2 places, got 1.005"),
+    Case("amount as text", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 十万"), 2,
+         "got '十万'"),
+    Case("amount as boolean", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: true"), 2,
+         "budget.lines[0].amount: expected an exact decimal amount"),
+    Case("six-digit function code", lines_with("function: 201290, kind: 基本支出, source: 一般公共预算, amount: 1"), 2,
+         "budget.lines[0].function: expected a 7-digit 支出功能分类 项 code such as 2012902, got '201290'"),
+    Case("letters in a code", lines_with("function: 20129AB, kind: 基本支出, source: 一般公共预算, amount: 1"), 2, "got '20129AB'"),
+    Case("three-digit economic code", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 301, amount: 1"), 2,
+         "budget.lines[0].economic: expected a 5-digit 部门预算经济分类 款 code"),
+    Case("unknown kind", lines_with("function: 2012902, kind: 基本, source: 一般公共预算, amount: 1"), 2,
+         "budget.lines[0].kind: Input should be '基本支出' or '项目支出', got '基本'"),
+    Case("unknown source", lines_with("function: 2012902, kind: 基本支出, source: 财政, amount: 1"), 2, "budget.lines[0].source: Input should be"),
+    Case("three_public of a non-fiscal source", GOOD + "three_public: {单位资金: {official_reception: 1}}\n", 2,
+         "three_public.单位资金"),
+    Case("invalid date", GOOD + "assets: {as_of: 2024-13-45}\n", 2, "unit.yaml:5"),
+    Case("category unknown", GOOD + "projects:\n  - {name: 甲, category: 其他类}\n", 2, "projects[0].category: Input should be"),
+    # ------------------------------------------------------------------ findings (exit 1)
+    Case("duplicate project names", GOOD + "projects:\n  - {name: 甲, category: 特定目标类}\n  - {name: 甲, category: 特定目标类}\n", 1,
+         "unit.yaml:7 projects[1].name: [duplicate-project]"),
+    Case("undeclared project", lines_with("function: 2012902, kind: 项目支出, project: 乙, source: 一般公共预算, amount: 1"), 1,
+         "unit.yaml:4 budget.lines[0].project: [line-project] 项目“乙”未在projects中声明"),
+    Case("basic line without economic code", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, amount: 1"), 1,
+         "budget.lines[0].economic: [basic-line-needs-economic-code]"),
+    Case("unknown code without a name", lines_with("function: 2019901, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1"), 1,
+         "[code-name-missing] 功能科目2019901不在所用分类"),
+    Case("name contradicting the list", GOOD + "  function_names: {2012902: 行政运行}\n", 1, "[code-name-conflict]"),
+    Case("warnings under --strict", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 0"), 1,
+         "[zero-line]", args=["--strict"]),
+    # ------------------------------------------------------------------ options and environment
+    Case("output is a file", GOOD, 2, "the output path is not a folder",
+         args=["-o", "taken"], setup=lambda d: (d / "taken").write_text("x")),
+    Case("output under a file", GOOD, 2, "cannot create the output folder",
+         args=["-o", "taken/sub"], setup=lambda d: (d / "taken").write_text("x")),
+    Case("templates not a folder", GOOD, 2, "--templates must be a folder", args=["--templates", "nowhere"]),
+    Case("unknown profile", GOOD, 2, "unknown profile 'nowhere'", args=["--profile", "nowhere"]),
+    Case("classification file missing", GOOD, 2, "cannot read the classification file", args=["--classification", "none.csv"]),
+    Case("classification file malformed", GOOD, 2, "bad.csv:2: code '20' does not fit level 'lei'",
+         args=["--classification", "bad.csv"],
+         setup=lambda d: (d / "bad.csv").write_text("code,name,level,parent_code\n20,短,lei,\n", encoding="utf-8")),
+    Case("catalogue file missing", GOOD + "appendix: {catalogue: mine.csv}\n", 2,
+         "unit.yaml:5 appendix.catalogue:"),
+    Case("PDF attachment missing", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "report.attachments[0].file: no such PDF file", args=["--pdf"]),
+]
+
+
+def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
+    if case.setup:
+        case.setup(folder)
+    if case.content is not None:
+        data = case.content.encode() if isinstance(case.content, str) else case.content
+        (folder / case.path).write_bytes(data)
+    args = ["-o", "out", *case.args] if "-o" not in case.args else case.args
+    return subprocess.run([sys.executable, "-m", "disclosure", "build", case.path, *args], cwd=folder,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 40
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_gets_a_clear_message_and_no_file(case: Case, tmp_path: Path):
+    start = time.perf_counter()
+    result = _run(case, tmp_path)
+    assert result.returncode == case.exit, result.stderr
+    assert case.fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert time.perf_counter() - start < 30
+    out = tmp_path / "out"
+    assert not out.exists() or not any(out.iterdir()), list(out.iterdir())
+
+
+def test_a_template_that_is_not_a_word_file(tmp_path: Path):
+    (tmp_path / "unit.yaml").write_text(GOOD, encoding="utf-8")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "cover.docx").write_text("not a zip")
+    command = [sys.executable, "-m", "disclosure", "build", "unit.yaml", "-o", "out", "--templates", "templates"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "template cover.docx: cannot be used as a Word template" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+    # --debug (after the command, where users type it) shows where it happened
+    debug = subprocess.run([*command, "--debug"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+def test_an_existing_report_survives_a_failed_build(tmp_path: Path, example_path: Path):
+    """A build that fails half-way (here: while rendering a broken template) leaves the old report intact."""
+    out = tmp_path / "out"
+    first = subprocess.run([sys.executable, "-m", "disclosure", "build", str(example_path), "-o", str(out)],
+                           capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    [report] = out.glob("*.docx")
+    before = report.read_bytes()
+    stamp = report.stat().st_mtime_ns
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "table-12-projects-current.docx").write_bytes(
+        (Path(__file__).resolve().parents[1] / "templates" / "docx" / "table-12-projects-current.docx").read_bytes()
+    )
+    _misspell_variable(templates / "table-12-projects-current.docx")
+    second = subprocess.run([sys.executable, "-m", "disclosure", "build", str(example_path), "-o", str(out),
+                             "--templates", str(templates)], capture_output=True, text=True, timeout=120)
+    assert second.returncode == 2
+    assert "template table-12-projects-current.docx" in second.stderr and "Traceback" not in second.stderr
+    assert report.read_bytes() == before and report.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in out.iterdir()) == [report.name]
+
+
+def _misspell_variable(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"row.label", b"row.lable")
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def test_output_folder_without_write_permission(tmp_path: Path):
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere; covered by the 'output is a file' cases")
+    (tmp_path / "unit.yaml").write_text(GOOD, encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = subprocess.run([sys.executable, "-m", "disclosure", "build", "unit.yaml", "-o", "locked"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "cannot write in the output folder" in result.stderr
