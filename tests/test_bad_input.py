@@ -97,6 +97,8 @@ CASES = [
          "expected a finite amount, got Infinity"),
     Case("three decimals", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1.005"), 2,
          "expected a decimal with at most 2 places, got 1.005"),
+    Case("astronomical amount", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1e400"), 2,
+         "budget.lines[0].amount: expected an amount below 10^15"),
     Case("amount as text", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 十万"), 2,
          "got '十万'"),
     Case("amount as boolean", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: true"), 2,

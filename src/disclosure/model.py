@@ -40,6 +40,8 @@ from . import money
 # --------------------------------------------------------------------------- scalar types
 
 MAX_DECIMAL_PLACES = 2
+#: No budget reaches 10^15 (元 or 万元); the bound keeps every sum exact in Decimal's 28 digits.
+MAX_AMOUNT = Decimal(10) ** 15
 
 
 def _parse_money(value: Any) -> Decimal:
@@ -74,6 +76,10 @@ def _parse_money(value: Any) -> Decimal:
         raise PydanticCustomError("money_finite", "expected a finite amount, got {value}", {"value": str(value)})
     if value < 0:
         raise PydanticCustomError("money_negative", "expected an amount ≥ 0, got {value}", {"value": str(value)})
+    if value >= MAX_AMOUNT:
+        raise PydanticCustomError(
+            "money_large", "expected an amount below 10^15, got {value}", {"value": str(value)}
+        )
     if money.decimal_places(value) > MAX_DECIMAL_PLACES:
         raise PydanticCustomError(
             "money_places",
@@ -89,7 +95,7 @@ Money = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0, "multipleOf": 0.01},
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1e15, "multipleOf": 0.01},
                 {"type": "string", "pattern": r"^\s*\d[\d,]*(\.\d{1,2})?\s*$"},
             ],
             "description": "An exact amount in unit.amount_unit, ≥ 0, at most 2 decimal places.",
@@ -420,7 +426,7 @@ class Assets(_Model):
 
     as_of: _dt.date | None = Field(None, description="截至日期; default 31 December of fiscal_year − 1.")
     vehicles: Vehicles = Field(default_factory=Vehicles, description="公务用车 by kind.")
-    office_area_m2: Decimal = Field(Decimal(0), ge=0, description="办公用房建筑总面积 in 平方米.")
+    office_area_m2: Decimal = Field(Decimal(0), ge=0, lt=10**9, description="办公用房建筑总面积 in 平方米.")
     equipment_over_500k: int = Field(0, ge=0, description="单位价值50万元（原值）以上的通用设备 台（套）.")
     equipment_over_1m: int = Field(0, ge=0, description="单位价值100万元（原值）以上的通用设备 台（套）.")
 

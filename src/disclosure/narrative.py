@@ -112,8 +112,9 @@ class Writer:
             text = self.phrase(key, delta=money.wan(delta), rate=money.percent(rate or Decimal(0)))
         else:
             text = self.phrase("change_decrease", delta=money.wan(-delta), rate=money.percent(rate or Decimal(0)))
-        if delta != 0 and reason and comparison.reason:
-            text += "，" + self.phrase("change_reason", reason=comparison.reason.rstrip("。；;，, "))
+        because = (comparison.reason or "").strip().rstrip("。")  # the sentence ends with its own 。
+        if delta != 0 and reason and because:
+            text += "，" + self.phrase("change_reason", reason=because)
         return "，" + text
 
     def shares(self, parts: Sequence[Decimal], what: str) -> list[str]:

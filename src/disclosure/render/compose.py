@@ -13,8 +13,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from docxcompose.composer import Composer
 from docxcompose.utils import xml_elements_equal
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
+from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -51,22 +55,60 @@ class RenderJob:
     outline: OutlineEntry | None = None
 
 
+_LISTING_CHARACTERS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\n\a\f]")
+
+
 class _Template(DocxTemplate):
-    """docxtpl without its post-render ``{_{`` → ``{{`` rewrite, so data text prints exactly as given."""
+    """docxtpl, adapted to render many small templates fast and to print data exactly as given.
+
+    * no post-render ``{_{`` → ``{{`` rewrite (docxtpl's escape for literal braces), so text from
+      the model prints as it is;
+    * a template's preprocessed XML and its compiled Jinja template are cached by content, so the
+      five performance sheets (or a batch of reports) compile their template once;
+    * core properties of parts are not rendered (only the composed document's are kept, and
+      :func:`compose` sets them);
+    * docxtpl's pass that turns tabs and newlines in values into Word tabs and breaks runs only when
+      a value has one.
+    """
+
+    def build_xml(self, context, jinja_env=None):  # type: ignore[override]
+        xml = _patched_xml(self, self.get_xml())
+        return self.render_xml_part(xml, self.docx._part, context, jinja_env)
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
-        import re
-
         src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
         self.current_rendering_part = part
-        template = (jinja_env or _environment()).from_string(src_xml)
-        dst_xml = template.render(context)
+        dst_xml = _compiled(src_xml).render(context)
         dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
-        return self.resolve_listing(dst_xml)
+        return self.resolve_listing(dst_xml) if _LISTING_CHARACTERS.search(dst_xml) else dst_xml
+
+    def render_properties(self, context, jinja_env=None):  # type: ignore[override]
+        return None
+
+
+_PATCHED: dict[str, str] = {}
+
+
+def _patched_xml(template: DocxTemplate, xml: str) -> str:
+    """docxtpl's clean-up of a template's XML (tags split across runs, …), once per distinct XML."""
+    if xml not in _PATCHED:
+        if len(_PATCHED) > 256:
+            _PATCHED.clear()
+        _PATCHED[xml] = template.patch_xml(xml)
+    return _PATCHED[xml]
+
+
+_ENVIRONMENT = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> JinjaTemplate:
+    """The template compiled in the sandboxed, autoescaping, strict environment, once per source."""
+    return _ENVIRONMENT.from_string(source)
 
 
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+    return _ENVIRONMENT
 
 
 def xml_safe_context(value: Any) -> Any:
@@ -164,13 +206,89 @@ def compose(templates: TemplateSet, base_context: dict[str, Any], jobs: Iterable
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    composer = Composer(master)
+    properties = master.core_properties
+    properties.title = base_context.get("report_title", "")
+    properties.author = properties.last_modified_by = base_context.get("unit", {}).get("name", "")
+    properties.subject = f"{base_context.get('year', '')}年{base_context.get('level', '')}预算公开"
+    properties.keywords = "预算公开"
+    composer = _Composer(master)
     for index, job in enumerate(jobs):
         document = render_template(templates.path(job.template), job.context, job.template)
         _start(document, job, index)
         keep_part_styles(master, document, Path(job.template).stem)
         composer.append(document)
+    composer.renumber()
     return composer.doc
+
+
+class _Composer(Composer):
+    """docxcompose's Composer, renumbering bookmarks and drawing ids once at the end.
+
+    docxcompose renumbers them over the whole document after every append, which makes composing
+    n parts cost n² in the document's size; the numbers only need to be unique in the result.
+    """
+
+    def renumber_bookmarks(self) -> None:
+        pass
+
+    def renumber_docpr_ids(self) -> None:
+        pass
+
+    def renumber_nvpicpr_ids(self) -> None:
+        pass
+
+    def renumber(self) -> None:
+        Composer.renumber_bookmarks(self)
+        Composer.renumber_docpr_ids(self)
+        Composer.renumber_nvpicpr_ids(self)
+
+    def _style_ids(self) -> set[str]:
+        return set(self.doc.styles.element.xpath("w:style/@w:styleId"))
+
+    def add_styles(self, doc, element) -> None:  # type: ignore[override]
+        """docxcompose's ``add_styles`` (without ``preserve_styles``), reading style ids from the XML.
+
+        The original builds a python-docx object for every style of the document twice per appended
+        paragraph, which was most of the time of a build; the logic is unchanged: a style the master
+        lacks is copied in (with its numbering and linked style), a numbered style the master has
+        maps its abstract numbering, and references are rewritten to the master's style id.
+        """
+        our_style_ids = self._style_ids()
+        used = list(dict.fromkeys(e.val for e in element.xpath(".//w:tblStyle|.//w:pStyle|.//w:rStyle")))
+        for style_id in used:
+            our_style_id = self.mapped_style_id(style_id)
+            if our_style_id not in our_style_ids:
+                style_element = deepcopy(doc.styles.element.get_by_id(style_id))
+                if style_element is not None:
+                    self.doc.styles.element.append(style_element)
+                    self.add_numberings(doc, style_element)
+                    self.add_linked_styles(doc, style_element)
+                    our_style_ids = self._style_ids()
+            else:
+                self._map_style_numbering(doc, style_id, our_style_id)
+            if our_style_id != style_id and our_style_id is not None:
+                for el in element.xpath(
+                    f'.//w:tblStyle[@w:val="{style_id}"]|.//w:pStyle[@w:val="{style_id}"]|.//w:rStyle[@w:val="{style_id}"]'
+                ):
+                    el.val = our_style_id
+
+    def _map_style_numbering(self, doc, style_id: str, our_style_id: str) -> None:
+        """Map the abstract numbering of a numbered style the master already has (as docxcompose does)."""
+        style_element = doc.styles.element.get_by_id(style_id)
+        if style_element is None:
+            return
+        num_ids = style_element.xpath(".//w:numId/@w:val")
+        if not num_ids:
+            return
+        anum_ids = doc.part.numbering_part.element.xpath(f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val')
+        our_num_ids = self.doc.styles.element.get_by_id(our_style_id).xpath(".//w:numId/@w:val")
+        if not anum_ids or not our_num_ids:
+            return
+        our_anum_ids = self.numbering_part().element.xpath(
+            f'.//w:num[@w:numId="{our_num_ids[0]}"]/w:abstractNumId/@w:val'
+        )
+        if our_anum_ids:
+            self.anum_id_mapping[int(anum_ids[0])] = int(our_anum_ids[0])
 
 
 def to_bytes(document: Document) -> bytes:
