@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import docx
-import pytest
 import yaml
+from docx_reading import all_text
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from disclosure.cli import main
-from docx_reading import all_text
 
 TRICKY = [
     "A&B <研究院> “引号” 'single' \"double\"",
