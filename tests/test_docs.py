@@ -28,3 +28,9 @@ def test_model_reference_names_every_field():
     page = (DOCS / "model-reference.md").read_text(encoding="utf-8")
     for field in ("`amount_unit`", "`carry_over`", "`sheet_order`", "`office_area_m2`", "`replace_defaults`"):
         assert field in page
+
+
+def test_template_contexts_in_the_guide_are_current():
+    page = (DOCS / "templates.md").read_text(encoding="utf-8")
+    assert page == reference_docs.with_template_contexts(page), "run python tools/make_docs.py"
+    assert "`table.rows[].cells[]`" in page and "`sheet.indicators[].level1`" in page

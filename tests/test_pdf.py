@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -394,3 +395,51 @@ def test_finishing_keeps_the_file_permissions(converted: Path):
     converted.chmod(0o644)
     _finish(converted)
     assert converted.stat().st_mode & 0o777 == 0o644
+
+
+# --------------------------------------------------------------------------- the CLI, as a user runs it
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "pdf-pages"
+
+
+@needs_soffice
+def test_build_with_pdf_from_the_command_line(tmp_path: Path):
+    """`python -m disclosure build … --pdf`: a PDF navigable by bookmarks, Chinese text in embedded fonts."""
+    result = subprocess.run([sys.executable, "-m", "disclosure", "build", str(EXAMPLE), "-o", "out", "--pdf"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    [path] = (tmp_path / "out").glob("*.pdf")
+    reader = PdfReader(path)
+    entries = _outline(reader)
+    top = [title for depth, title, _ in entries if depth == 0]
+    assert top == ["第一部分 概况", "第二部分 2024年单位预算报表", "第三部分 2024年度单位预算情况说明", "第四部分 名词解释"]
+    nested = [title for depth, title, _ in entries if depth == 1]
+    assert [t.split(" ")[0] for t in nested if t.startswith("预算公开表")] == [f"预算公开表{n}" for n in range(1, 14)]
+    sheets = [t for t in nested if t.endswith("项目支出绩效目标表")]
+    assert sheets == [f"{name}项目支出绩效目标表" for name in
+                      ("工人文化宫运行经费", "退休职工补贴医保取暖费及在职职工社保等", "大病医疗互助风险金", "劳模疗养体检", "帮扶送温暖")]
+    for depth, title, page in entries:  # each bookmark lands on the page that prints it
+        if title.startswith("预算公开表"):
+            assert _flat(title.split(" ", 1)[1]) in _flat(reader.pages[page].extract_text()), title
+    text = _flat("".join(page.extract_text() for page in reader.pages))
+    for expected in ("887.70", "3,097,016.27", "本单位无“三公”经费预算。", "12309政务热线服务", "财政拨款：包含一般公共预算"):
+        assert _flat(expected) in text, expected
+    assert reader.metadata.author == "晋城市总工会"
+    fonts = pdf.embedded_font_report(path)
+    assert fonts and all(f.embedded for f in fonts) and any(f.is_cjk for f in fonts)
+    _render_first_pages(path)
+
+
+def _render_first_pages(path: Path) -> None:
+    """Render the first pages to PNG in test-artifacts/ for a person to look at (tables, glyphs)."""
+    if shutil.which("pdftoppm") is None:
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "12", str(path), str(ARTIFACTS / "page")],
+                   check=True, timeout=120)
+    pages = sorted(ARTIFACTS.glob("page-*.png"))
+    assert len(pages) == 12
+    # a page with text and ruled tables compresses far worse than a blank one (~1 KB)
+    assert all(page.stat().st_size > 5000 for page in pages[1:]), [(p.name, p.stat().st_size) for p in pages]

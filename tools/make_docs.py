@@ -22,6 +22,9 @@ def main() -> None:
     for name, generate in PAGES.items():
         (DOCS / name).write_text(generate(), encoding="utf-8")
         print(f"wrote docs/{name}")
+    guide = DOCS / "templates.md"
+    guide.write_text(reference_docs.with_template_contexts(guide.read_text(encoding="utf-8")), encoding="utf-8")
+    print("updated the generated part of docs/templates.md")
 
 
 if __name__ == "__main__":

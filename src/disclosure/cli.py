@@ -74,10 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     s = commands.add_parser("schema", help="print the JSON Schema of the budget model")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
 
-    t = commands.add_parser("templates", help="export the default templates")
+    t = commands.add_parser("templates", help="export the default templates, check a folder of templates")
     tc = t.add_subparsers(dest="templates_command", metavar="ACTION")
     te = tc.add_parser("export", help="copy the default templates into DIR")
+    _add_debug(te)
     te.add_argument("directory", type=Path)
+    tk = tc.add_parser("check", help="report unknown variables, broken tags and missing templates in DIR")
+    _add_debug(tk)
+    tk.add_argument("directory", type=Path)
+    tk.add_argument("--profile", help="report profile name or file (default shanxi-13)")
     return parser
 
 
@@ -150,13 +155,25 @@ def _run_schema(args: argparse.Namespace) -> int:
 
 
 def _run_templates(args: argparse.Namespace) -> int:
+    from .profile import load_profile
     from .render import export_templates
+    from .render.check import check_templates
 
     if args.templates_command == "export":
         written = export_templates(args.directory)
         print(f"copied {len(written)} templates to {args.directory}")
         return EXIT_OK
-    _err("disclosure templates: choose an action (export)")
+    if args.templates_command == "check":
+        if not args.directory.is_dir():
+            _err(f"error: {args.directory}: not a folder of templates")
+            return EXIT_INPUT
+        problems = check_templates(args.directory, load_profile(args.profile or "shanxi-13"))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        errors = sum(p.severity == "error" for p in problems)
+        print(f"{args.directory}: {errors} error(s), {len(problems) - errors} warning(s)")
+        return EXIT_FINDINGS if errors else EXIT_OK
+    _err("disclosure templates: choose an action (export, check)")
     return EXIT_INPUT
 
 

@@ -162,3 +162,48 @@ def checks_reference() -> str:
         lines += ["", f"## {rule.id}", "", f"**{rule.severity.value}** — {rule.summary}", "", rule.description, "",
                   "A model that fails it:", "", "```yaml", rule.example.rstrip(), "```"]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- template contexts
+
+TEMPLATES_BEGIN = "<!-- BEGIN GENERATED: template contexts -->"
+TEMPLATES_END = "<!-- END GENERATED: template contexts -->"
+
+
+def template_contexts_reference() -> str:
+    """The generated part of docs/templates.md: the variables of every template of the default profile."""
+    from .profile import DEFAULT_PROFILE, load_profile
+    from .render.variables import BY_CONTENT, kind_of
+
+    profile = load_profile(DEFAULT_PROFILE)
+    templates: dict[str, list[str]] = {"base": ["base.docx"]}
+    for part in profile.parts:
+        names = templates.setdefault(kind_of(part.content, part.table), [])
+        if part.template not in names:
+            names.append(part.template)
+    lines = [
+        TEMPLATES_BEGIN,
+        "",
+        "## Variables of each template",
+        "",
+        GENERATED,
+        "Generated from `disclosure.render.variables`; a test checks that the contexts the library builds",
+        "have exactly these variables. Examples are from the bundled 晋城市总工会 2024 model. In loops, `[]`",
+        "stands for the loop variable: `table.rows[].label` is `{{ row.label }}` inside",
+        "`{%tr for row in table.rows %}`; Jinja's `loop` (`loop.index`, `loop.first` …) is available too.",
+    ]
+    for kind, variables in BY_CONTENT.items():
+        names = ", ".join(f"`{n}`" for n in templates.get(kind, []))
+        lines += ["", f"### {kind}", "", f"Templates: {names or '—'}.", "",
+                  "| variable | type | example | meaning |", "| --- | --- | --- | --- |"]
+        for v in variables:
+            example = f"`{v.example}`" if v.example else ""
+            lines.append(f"| `{v.path}` | {v.type} | {example} | {v.description} |")
+    lines += ["", TEMPLATES_END]
+    return "\n".join(lines)
+
+
+def with_template_contexts(page: str) -> str:
+    """docs/templates.md with its generated region replaced by the current one."""
+    start, end = page.index(TEMPLATES_BEGIN), page.index(TEMPLATES_END) + len(TEMPLATES_END)
+    return page[:start] + template_contexts_reference() + page[end:]

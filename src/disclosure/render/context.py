@@ -4,7 +4,8 @@ Every value here is already formatted (``887.70``, blank for a zero cell);
 templates only place them.  No figure is computed here: amounts come from
 :mod:`disclosure.tables`, sentences from :mod:`disclosure.narrative`, and
 :mod:`disclosure.money` prints them.  The context of every template is
-documented in ``docs/templates.md``, generated from :data:`CONTEXT_DOCS`.
+documented in ``docs/templates.md``, generated from :mod:`disclosure.render.variables`, and a
+test checks that the contexts built here have exactly the documented variables.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def appendix_context(catalogue: Catalogue) -> Context:
     for item in catalogue.items:
         if item.department != department:
             department = item.department
-            rows.append({"department": department})
+            rows.append({"department": department, "code": "", "level1": "", "level2": "", "level3": "", "level4": ""})
         levels = {f"level{n}": (item.name if item.level == n else "") for n in (1, 2, 3, 4)}
         rows.append({"department": "", "code": item.code, **levels})
     notice = catalogue.notice

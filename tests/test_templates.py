@@ -1,0 +1,152 @@
+"""Template maintainers: the documented context is the real one, `templates check`, and customised templates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.shared import Pt
+from docx_reading import all_text, open_report
+
+from disclosure.build import build, prepare
+from disclosure.render import plan_jobs
+from disclosure.render.variables import kind_of, paths
+
+
+def flatten(value: Any, prefix: str = "") -> set[str]:
+    """Every path of a context: mappings by key, lists as [] over all their elements."""
+    found: set[str] = {prefix} if prefix and not (isinstance(value, dict) and prefix.endswith("[]")) else set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= flatten(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list):
+        for item in value:
+            found |= flatten(item, f"{prefix}[]")
+        found.add(prefix)
+    return found
+
+
+def test_every_context_has_exactly_the_documented_variables(example_path):
+    prepared = prepare(example_path)
+    kinds = {part.template: kind_of(part.content, part.table) for part in prepared.profile.parts}
+    seen = set()
+    for job in plan_jobs(prepared.content):
+        kind = kinds[job.template]
+        actual = flatten(job.context)
+        documented = paths(kind)
+        # appendix.notice may be absent for a catalogue of one's own; every other documented path is built
+        assert actual == documented, (job.template, actual ^ documented)
+        seen.add(kind)
+    assert seen == {"cover", "contents", "overview", "heading", "table", "two-sided table", "notes",
+                    "performance_sheets", "appendix", "glossary"}
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "disclosure", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture()
+def exported(tmp_path: Path) -> Path:
+    result = run("templates", "export", "mine", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "mine"
+
+
+def _edit_xml(path: Path, old: bytes, new: bytes, part: str = "word/document.xml") -> None:
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    assert old in parts[part], old
+    parts[part] = parts[part].replace(old, new, 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def test_check_passes_on_the_defaults(exported: Path):
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert result.returncode == 0 and "0 error(s), 0 warning(s)" in result.stdout, result.stderr
+
+
+def test_check_catches_a_misspelled_variable_and_a_missing_template(exported: Path):
+    _edit_xml(exported / "table-01-summary.docx", b"table.title", b"table.titel")
+    (exported / "table-05-general-public.docx").unlink()
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert result.returncode == 1
+    assert ("error: table-01-summary.docx: unknown variable 'table.titel'; did you mean 'table.title'?"
+            in result.stderr)
+    assert "warning: table-05-general-public.docx: missing from" in result.stderr
+    assert "the default template is used" in result.stderr
+
+
+def test_check_catches_a_loop_variable_misspelled_inside_a_row_loop(exported: Path):
+    _edit_xml(exported / "table-02-income.docx", b"row.label", b"row.lable")
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert "unknown variable 'table.rows[].lable'; did you mean 'table.rows[].label'?" in result.stderr
+
+
+def test_check_catches_an_unbalanced_block(exported: Path):
+    _edit_xml(exported / "part-1-overview.docx", b"{%p endfor %}", b"")
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert result.returncode == 1
+    assert "error: part-1-overview.docx: Encountered unknown tag 'endif'" in result.stderr
+    assert "'endfor'" in result.stderr  # Jinja says which end tag it was looking for
+
+
+def test_check_warns_about_a_tag_split_across_formatting(exported: Path):
+    cover = exported / "cover.docx"
+    document = docx.Document(str(cover))
+    paragraph = document.add_paragraph()
+    paragraph.add_run("编制：{{ unit.")
+    paragraph.add_run("name }}").bold = True
+    document.save(str(cover))
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert "warning: cover.docx: tag '{{ unit.name }}' is split across differently formatted text" in result.stderr
+
+
+def test_customised_templates_change_the_report(exported: Path, example_path: Path):
+    # a maintainer changes a title, adds a paragraph using documented variables, and restyles a title
+    _edit_xml(exported / "table-03-expenditure.docx", b"{{ table.title }}", "{{ table.title }}（按功能分类）".encode())
+    cover = exported / "cover.docx"
+    document = docx.Document(str(cover))
+    document.add_paragraph("编制单位：{{ unit.name }}（代码{{ unit.code }}），{{ year }}年", style="Report Subtitle")
+    document.save(str(cover))
+    summary = exported / "table-01-summary.docx"
+    document = docx.Document(str(summary))
+    document.styles["Table Title"].font.size = Pt(20)
+    document.save(str(summary))
+
+    folder = exported.parent
+    result = run("build", str(example_path), "-o", "out", "--templates", str(exported), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    [report_path] = (folder / "out").glob("*.docx")
+    report = open_report(report_path)
+    text = all_text(report)
+    assert "2024年预算支出总表（按功能分类）" in text
+    assert "编制单位：晋城市总工会（代码959），2024年" in text
+    titles = {p.text: p.style for p in report.paragraphs if p.style.name.startswith("Table Title")}
+    assert titles["2024年预算收支总表"].name == "Table Title (table-01-summary)"
+    assert titles["2024年预算收支总表"].font.size == Pt(20)
+    assert titles["2024年预算收入总表"].name == "Table Title" and titles["2024年预算收入总表"].font.size == Pt(14)
+
+
+def test_build_with_an_empty_templates_folder_uses_the_defaults(tmp_path: Path, example_path: Path):
+    (tmp_path / "empty").mkdir()
+    result = build(example_path, tmp_path / "out", templates=tmp_path / "empty")
+    assert "晋城市总工会" in all_text(open_report(result.docx))
+
+
+def test_export_copies_every_template_the_profile_needs(exported: Path):
+    needed = set(prepare_profile_templates())
+    assert needed <= {p.name for p in exported.glob("*.docx")}
+
+
+def prepare_profile_templates() -> list[str]:
+    from disclosure.profile import load_profile
+
+    return load_profile().template_names
