@@ -418,7 +418,7 @@ def test_build_with_pdf_from_the_command_line(tmp_path: Path):
     sheets = [t for t in nested if t.endswith("项目支出绩效目标表")]
     assert sheets == [f"{name}项目支出绩效目标表" for name in
                       ("工人文化宫运行经费", "退休职工补贴医保取暖费及在职职工社保等", "大病医疗互助风险金", "劳模疗养体检", "帮扶送温暖")]
-    for depth, title, page in entries:  # each bookmark lands on the page that prints it
+    for _depth, title, page in entries:  # each bookmark lands on the page that prints it
         if title.startswith("预算公开表"):
             assert _flat(title.split(" ", 1)[1]) in _flat(reader.pages[page].extract_text()), title
     text = _flat("".join(page.extract_text() for page in reader.pages))
