@@ -59,3 +59,28 @@ def test_schema_command_prints_the_schema(tmp_path: Path):
 def test_no_command_shows_usage(tmp_path: Path):
     result = run(cwd=tmp_path)
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def _unit_copy(example_path: Path, folder: Path, name: str) -> Path:
+    text = example_path.read_text(encoding="utf-8").replace("unit:\n", f"report: {{output_name: {name}}}\nunit:\n", 1)
+    path = folder / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_batch_builds_each_unit_on_its_own_and_reports_the_worst_exit(example_path: Path, tmp_path: Path):
+    first, second = (_unit_copy(example_path, tmp_path, n) for n in ("单位甲", "单位乙"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("unit: {name: 坏, code: '1', fiscal_year: 2025}\nbudget: {lines: [{amount: x}]}\n", encoding="utf-8")
+    result = run("build", first.name, broken.name, second.name, "-o", "out", "-j", "2", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "broken.yaml:2 budget.lines[0].amount" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["单位乙.docx", "单位甲.docx"]
+    assert "2 of 3 reports written" in result.stdout
+
+
+def test_a_batch_of_good_units_exits_0(example_path: Path, tmp_path: Path):
+    models = [_unit_copy(example_path, tmp_path, f"单位{i}").name for i in range(3)]
+    result = run("build", *models, "-o", "out", "-j", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 3

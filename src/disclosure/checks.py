@@ -17,7 +17,7 @@ from enum import Enum
 
 from . import money
 from .classification import Classification, NameProblem, economic_lineage, function_lineage, resolve_names
-from .load import PathElement, format_path
+from .load import PathElement, SourceMap, format_path
 from .model import FISCAL_SOURCES, BudgetModel, ExpenditureKind, FundingSource
 from .tables import Tables, derive_tables
 
@@ -458,3 +458,13 @@ def run_checks(model: BudgetModel, tables: Tables | None = None, classification:
 
 def has_errors(findings: Sequence[Finding], *, strict: bool = False) -> bool:
     return any(f.is_error or strict for f in findings)
+
+
+def finding_lines(findings: Sequence[Finding], source: SourceMap | None, *, strict: bool = False) -> list[str]:
+    """The findings as printed: ``error: unit.yaml:4 budget.lines[0].project: [line-project] …``."""
+    lines = []
+    for finding in findings:
+        where = source.where(finding.path) if source is not None else ""
+        label = "error" if finding.is_error or strict else "warning"
+        lines.append(f"{label}: {finding.describe(where)}")
+    return lines

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildRefused, build, prepare, resolve_classification
-from .checks import Finding, has_errors
+from .checks import Finding, finding_lines, has_errors
 from .errors import UsageError
-from .load import LoadError, SourceMap, load
+from .load import LoadError, SourceMap
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -29,19 +29,21 @@ def _err(message: str) -> None:
 
 
 def _print_findings(findings: Sequence[Finding], source: SourceMap | None, *, strict: bool = False) -> None:
-    for finding in findings:
-        where = source.where(finding.path) if source is not None else ""
-        label = "error" if finding.is_error or strict else "warning"
-        _err(f"{label}: {finding.describe(where)}")
+    for line in finding_lines(findings, source, strict=strict):
+        _err(line)
 
 
 def _add_debug(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
 
 
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
+def _add_model_options(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
     _add_debug(parser)
-    parser.add_argument("model", type=Path, help="budget model file (YAML or JSON), e.g. unit.yaml")
+    if many:
+        parser.add_argument("models", type=Path, nargs="+", metavar="MODEL",
+                            help="budget model file(s) (YAML or JSON), e.g. unit.yaml; several build as a batch")
+    else:
+        parser.add_argument("model", type=Path, help="budget model file (YAML or JSON), e.g. unit.yaml")
     parser.add_argument("--classification", type=Path, metavar="FILE",
                         help="支出功能分类 CSV (code,name,level,parent_code) replacing the bundled, partial list")
     parser.add_argument("--economic-classification", type=Path, metavar="FILE",
@@ -59,13 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = commands.add_parser("build", help="check the model and write the report")
-    _add_model_options(b)
+    b = commands.add_parser("build", help="check the model(s) and write the report(s)")
+    _add_model_options(b, many=True)
     b.add_argument("-o", "--output", type=Path, default=Path("."), help="output folder (default: current folder)")
     b.add_argument("--name", help="output file name without extension")
     b.add_argument("--templates", type=Path, metavar="DIR", help="folder of .docx templates replacing defaults by name")
     b.add_argument("--pdf", action="store_true", help="also write the PDF (needs LibreOffice)")
     b.add_argument("--quiet", action="store_true", help="print only problems")
+    b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="build several models on N processes (default 1; 0 = one per CPU)")
 
     v = commands.add_parser("validate", help="check the model and print findings, write nothing")
     _add_model_options(v)
@@ -88,18 +92,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_build(args: argparse.Namespace) -> int:
     classification = resolve_classification(args.classification, args.economic_classification)
-    result = build(
-        args.model,
-        args.output,
-        classification=classification,
-        profile=args.profile,
-        templates=args.templates,
-        strict=args.strict,
-        output_name=args.name,
-        pdf=args.pdf,
-    )
-    if result.findings:
-        _print_findings(result.findings, load_source(args.model))
+    options = {"classification": classification, "profile": args.profile, "templates": args.templates,
+               "strict": args.strict}
+    if len(args.models) > 1:
+        if args.name:
+            _err("error: --name names one report; leave it out when building several models")
+            return EXIT_INPUT
+        return _run_batch(args, options)
+    result = build(args.models[0], args.output, output_name=args.name, pdf=args.pdf, **options)
+    _print_findings(result.findings, result.source)
     if not args.quiet:
         print(f"wrote {result.docx}")
         if result.pdf is not None:
@@ -108,11 +109,31 @@ def _run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def load_source(path: Path) -> SourceMap | None:
-    try:
-        return load(path).source
-    except LoadError:
-        return None
+def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
+    """Several models: each succeeds or fails on its own, with a progress bar; the worst exit code wins."""
+    import os
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .build import build_batch
+
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=args.quiet) as progress:
+        task = progress.add_task("building", total=len(args.models))
+        outcomes = build_batch(args.models, args.output, jobs=jobs, pdf=args.pdf,
+                               on_done=lambda outcome: progress.advance(task), **options)
+    for outcome in outcomes:
+        for line in outcome.messages:
+            _err(line)
+        if outcome.result is not None and not args.quiet:
+            print(f"wrote {outcome.result.docx}" + (f" and {outcome.result.pdf.name}" if outcome.result.pdf else ""))
+    failed = [o for o in outcomes if o.exit_code]
+    if not args.quiet:
+        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} reports written")
+    return max((o.exit_code for o in outcomes), default=EXIT_OK)
 
 
 def _run_validate(args: argparse.Namespace) -> int:
