@@ -84,3 +84,19 @@ def test_a_batch_of_good_units_exits_0(example_path: Path, tmp_path: Path):
     result = run("build", *models, "-o", "out", "-j", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").glob("*.docx"))) == 3
+
+
+def test_json_output_for_other_systems(example_path: Path, tmp_path: Path):
+    import json
+
+    from reference_figures import TABLE_2
+
+    result = run("build", str(example_path), "-o", "out", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [path] = (tmp_path / "out").glob("*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    income = next(t for t in data["tables"] if t["number"] == 2)
+    printed = [[r["code"], r["label"], *(a if a != "0.00" else "" for a in r["amounts"])] for r in income["rows"]]
+    assert printed == TABLE_2
+    assert data["sections"][2]["blocks"][0]["text"].startswith("2024年度晋城市总工会支出预算887.70万元")
+    assert [s["annual_funds_yuan"] for s in data["performance_sheets"]][1] == "3097016.27"

@@ -240,9 +240,10 @@ def build(
     strict: bool = False,
     output_name: str | None = None,
     pdf: bool = False,
+    json: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the report of ``source`` into ``output_dir`` (and its PDF with ``pdf``).
+    """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``).
 
     Refuses (:class:`BuildRefused`) when the model has error findings, or warnings under ``strict``.
     """
@@ -267,6 +268,10 @@ def build(
         data = to_bytes(rendered.document)
         target = Path(output_dir) / f"{output_name or default_output_name(prepared.model)}.docx"
         write_atomically(target, data)
+        if json:
+            from .export import report_json
+
+            write_atomically(target.with_suffix(".json"), report_json(prepared.content, prepared.findings).encode())
     pdf_path = None
     if pdf:
         from .pdf import docx_to_pdf
