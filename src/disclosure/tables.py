@@ -356,33 +356,61 @@ KIND_COLUMNS = (Column("total", "合计"), Column("basic", "基本支出"), Colu
 # --------------------------------------------------------------------------- tables 1–13
 
 
-def derive_summary_table(ctx: Context) -> BalanceTable:
-    """预算公开表1 收支总表: income by the five sources; expenditure by the 30 classes (合计, 当年, 上年结转)."""
-    atoms = ctx.atoms
-    income = tuple(
-        _row(f"{ordinal}、{source.value}", [wan_sum(a for a in atoms if a.source is source and a.is_current)])
-        for ordinal, source in zip("一二三四五", FundingSource)
+def _income_by_source(atoms: Sequence[Atom], sources: Sequence[FundingSource], *, carry_over: bool) -> tuple[Row, ...]:
+    """一、… 二、… rows: this year's (or carried-over) money of each source."""
+    return tuple(
+        _row(f"{chinese_number(i)}、{source.value}",
+             [wan_sum(a for a in atoms if a.source is source and a.carry_over == carry_over)])
+        for i, source in enumerate(sources, start=1)
     )
-    expenditure = summary_class_rows(atoms, [_is_current, _is_carry_over], ctx.names, ctx.classification)
+
+
+def _balance_table(
+    number: int,
+    key: str,
+    expenditure_columns: tuple[Column, ...],
+    income: tuple[Row, ...],
+    expenditure: tuple[Row, ...],
+    carried_in: Row,
+    carried_details: Sequence[Row] = (),
+) -> BalanceTable:
+    """A 收支总表 (tables 1 and 4): income | spending, then 本年合计, 结转 (with its details) and 总计.
+
+    收入总计 = 本年收入合计 + 上年结转 and 支出总计 = 本年支出合计 + 年终结转 (always 0 in a budget), each
+    the sum of the printed rows above it.
+    """
     income_total = _row("本年收入合计", _sum_rows(income), is_total=True)
     spending_total = _row("本年支出合计", _sum_rows(expenditure), is_total=True)
-    carried_in = _row("上年结转", [wan_sum(a for a in atoms if a.carry_over)])
-    carried_out = _row("年终结转", [ZERO, ZERO, ZERO])
+    carried_out = _row("年终结转", [ZERO] * len(expenditure_columns))
     return BalanceTable(
-        1,
-        "summary",
+        number,
+        key,
         (Column("amount", "金额"),),
-        (Column("total", "合计"), Column("current", "当年预算安排"), Column("carry_over", "上年结转安排")),
+        expenditure_columns,
         income,
         expenditure,
         (
             (income_total, spending_total),
             (carried_in, carried_out),
+            *((row, None) for row in carried_details),
             (
                 _row("收入总计", _sum_rows([income_total, carried_in]), is_total=True),
                 _row("支出总计", _sum_rows([spending_total, carried_out]), is_total=True),
             ),
         ),
+    )
+
+
+def derive_summary_table(ctx: Context) -> BalanceTable:
+    """预算公开表1 收支总表: income by the five sources; expenditure by the 30 classes (合计, 当年, 上年结转)."""
+    atoms = ctx.atoms
+    return _balance_table(
+        1,
+        "summary",
+        (Column("total", "合计"), Column("current", "当年预算安排"), Column("carry_over", "上年结转安排")),
+        _income_by_source(atoms, list(FundingSource), carry_over=False),
+        summary_class_rows(atoms, [_is_current, _is_carry_over], ctx.names, ctx.classification),
+        _row("上年结转", [wan_sum(a for a in atoms if a.carry_over)]),
     )
 
 
@@ -405,35 +433,15 @@ def derive_expenditure_table(ctx: Context) -> Table:
 def derive_fiscal_summary_table(ctx: Context) -> BalanceTable:
     """预算公开表4 财政拨款收支总表: the fiscal part of table 1, by the three fiscal sources."""
     fiscal = [a for a in ctx.atoms if a.is_fiscal]
-    income = tuple(
-        _row(f"{ordinal}、{source.value}", [wan_sum(a for a in fiscal if a.source is source and a.is_current)])
-        for ordinal, source in zip("一二三", FISCAL_SOURCES)
-    )
-    expenditure = summary_class_rows(fiscal, [_source_is(s) for s in FISCAL_SOURCES], ctx.names, ctx.classification)
-    carried = [
-        _row(f"{ordinal}、{source.value}", [wan_sum(a for a in fiscal if a.source is source and a.carry_over)])
-        for ordinal, source in zip("一二三", FISCAL_SOURCES)
-    ]
-    income_total = _row("本年收入合计", _sum_rows(income), is_total=True)
-    carried_in = _row("上年财政拨款结转", _sum_rows(carried))
-    spending_total = _row("本年支出合计", _sum_rows(expenditure), is_total=True)
-    carried_out = _row("年终结转", [ZERO] * 4)
-    return BalanceTable(
+    carried = _income_by_source(fiscal, FISCAL_SOURCES, carry_over=True)
+    return _balance_table(
         4,
         "fiscal_summary",
-        (Column("amount", "金额"),),
         (Column("total", "小计"), *FISCAL_COLUMNS),
-        income,
-        expenditure,
-        (
-            (income_total, spending_total),
-            (carried_in, carried_out),
-            *((row, None) for row in carried),
-            (
-                _row("收入总计", _sum_rows([income_total, carried_in]), is_total=True),
-                _row("支出总计", _sum_rows([spending_total, carried_out]), is_total=True),
-            ),
-        ),
+        _income_by_source(fiscal, FISCAL_SOURCES, carry_over=False),
+        summary_class_rows(fiscal, [_source_is(s) for s in FISCAL_SOURCES], ctx.names, ctx.classification),
+        _row("上年财政拨款结转", _sum_rows(carried)),
+        carried,
     )
 
 
