@@ -67,3 +67,8 @@ def test_syntax_error_gives_line_and_column():
 def test_missing_file(tmp_path: Path):
     with pytest.raises(LoadError, match="no such file"):
         load(tmp_path / "nope.yaml")
+
+
+def test_carriage_returns_become_line_breaks():
+    model = loads(HEAD + 'overview: {intro: "第一行\\r\\n第二行\\r第三行"}\n').model
+    assert model.overview.intro == "第一行\n第二行\n第三行"

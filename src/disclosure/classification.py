@@ -180,14 +180,6 @@ def bundled() -> Classification:
 # --------------------------------------------------------------------------- codes
 
 
-def function_level(code: str) -> str | None:
-    """``lei``/``kuan``/``xiang`` for a well-formed-length function code, else None."""
-    for level, length in FUNCTION_LEVEL_LENGTHS.items():
-        if len(code) == length and code.isdigit():
-            return level
-    return None
-
-
 def function_lineage(code: str) -> tuple[str, ...]:
     """The codes a function code rolls up through, top first: ``2012902`` → (201, 20129, 2012902)."""
     return tuple(code[:n] for n in (3, 5, 7) if n <= len(code))

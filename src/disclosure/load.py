@@ -46,6 +46,11 @@ YamlPath = tuple[PathElement, ...]
 #: Characters XML 1.0 (and so a .docx) cannot hold: C0 controls other than tab, newline, carriage return.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+def normalize_line_breaks(text: str) -> str:
+    """``\r\n`` and a lone ``\r`` (from a ``"\r"`` escape) become ``\n``: a line break in the report."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -248,7 +253,7 @@ class _Converter:
             if bad:
                 raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which a Word "
                                             "document cannot hold; remove it")
-            return value
+            return normalize_line_breaks(value)
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":

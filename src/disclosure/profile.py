@@ -119,9 +119,6 @@ class Profile(_Spec):
         """Every template the profile needs (base.docx holds page setup and footer)."""
         return list(dict.fromkeys(["base.docx", *(p.template for p in self.parts)]))
 
-    def table_parts(self) -> list[PartSpec]:
-        return [p for p in self.parts if p.table]
-
 
 def bundled_profiles() -> list[str]:
     folder = resources.files("disclosure") / "profiles"

@@ -165,8 +165,6 @@ class Table:
                 return row
         return None
 
-    def detail_rows(self) -> Iterator[Row]:
-        return (r for r in self.rows if not r.is_total)
 
 
 @dataclass(frozen=True)
@@ -199,9 +197,6 @@ class BalanceTable:
 
     def income_row(self, label: str) -> Row:
         return next(r for r in self.income if r.label.endswith(label))
-
-    def expenditure_row(self, code: str) -> Row | None:
-        return next((r for r in self.expenditure if r.code == code), None)
 
 
 AnyTable = Table | BalanceTable

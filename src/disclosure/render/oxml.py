@@ -19,8 +19,9 @@ MERGE_CAPTION = re.compile(r"^\s*merge-repeated\s*:\s*([\d\s,]+)$")
 
 
 def xml_safe(text: str) -> str:
-    """``text`` without the control characters XML cannot hold (the loader refuses them earlier)."""
-    return FORBIDDEN_XML_CHARS.sub("", text)
+    """``text`` without the control characters XML cannot hold (the loader refuses them earlier), and with
+    carriage returns as line breaks (an XML parser would turn a raw one into a newline inside the text)."""
+    return FORBIDDEN_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def page_break_paragraph():

@@ -54,9 +54,6 @@ class TemplateSet:
             return candidate
         raise TemplateError(f"template {name} not found (looked in {self.override or ''} {self.defaults})".replace("  ", " "))
 
-    def is_overridden(self, name: str) -> bool:
-        return self.override is not None and (self.override / name).is_file()
-
 
 def export_templates(destination: Path | str, names: list[str] | None = None) -> list[Path]:
     """Copy the default templates into ``destination`` (created if needed) for a maintainer to edit."""
