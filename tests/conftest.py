@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from exploration import DERANDOMIZE
+from hypothesis import settings
 
 import disclosure
 from disclosure.build import build
+
+settings.register_profile("disclosure", derandomize=DERANDOMIZE)  # see tests/exploration.py
+settings.load_profile("disclosure")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "jincheng-federation-of-trade-unions-2024.yaml"

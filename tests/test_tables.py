@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from exploration import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invariants import assert_all_invariants
@@ -166,13 +167,13 @@ def models(draw):
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_generated_models_satisfy_every_invariant(model):
     assert_all_invariants(derive_tables(model))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(models())
 def test_printed_total_is_within_half_a_cent_per_line_of_the_exact_total(model):
     tables = derive_tables(model)
