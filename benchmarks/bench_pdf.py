@@ -22,9 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from disclosure.build import build, prepare
+from disclosure.build import build
 from disclosure.pdf import convert_to_pdf, find_soffice, finish_pdf
-from disclosure.render import TemplateSet, render_report
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "jincheng-federation-of-trade-unions-2024.yaml"
 
@@ -52,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     version = subprocess.run([str(soffice), "--version"], capture_output=True, text=True, check=False).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as folder:
         work = Path(folder)
-        docx = build(EXAMPLE, work).docx
+        built = build(EXAMPLE, work)
+        docx = built.docx
         copies = [Path(shutil.copy(docx, work / f"unit-{n:02d}.docx")) for n in range(1, copies_count + 1)]
         convert_to_pdf(copies[:1], work / "warm-up")
 
@@ -61,15 +61,12 @@ def main(argv: list[str] | None = None) -> int:
             cold.append(timed(one_start_per_file, copies, work / f"cold-{round_number}") / len(copies))
             batched.append(timed(convert_to_pdf, copies, work / f"batch-{round_number}") / len(copies))
 
-        prepared = prepare(EXAMPLE)
-        outline = render_report(
-            prepared.model, prepared.tables, prepared.narrative, prepared.profile, TemplateSet.create(None)
-        ).outline
+        outline = built.outline
         converted = work / "batch-0" / "unit-01.pdf"
         finishing = timed(finish_pdf, converted, outline=outline, title="t", author="a", subject="s", keywords=["k"])
 
     cold_s, batched_s = statistics.median(cold), statistics.median(batched)
-    print(f"{version}; {copies_count} copies of the example (~20 pages), {rounds} round(s), median shown")
+    print(f"{version}; {copies_count} copies of the example, {rounds} round(s), median shown")
     print(f"  one start per file : {cold_s:6.2f} s/document   rounds: {', '.join(f'{s:.2f}' for s in cold)}")
     print(f"  one start per batch: {batched_s:6.2f} s/document   rounds: {', '.join(f'{s:.2f}' for s in batched)}")
     print(f"  ratio              : {cold_s / batched_s:6.2f}x")
