@@ -100,3 +100,11 @@ def test_json_output_for_other_systems(example_path: Path, tmp_path: Path):
     assert printed == TABLE_2
     assert data["sections"][2]["blocks"][0]["text"].startswith("2024年度晋城市总工会支出预算887.70万元")
     assert [s["annual_funds_yuan"] for s in data["performance_sheets"]][1] == "3097016.27"
+
+
+def test_a_batch_refuses_two_units_writing_the_same_file(example_path: Path, tmp_path: Path):
+    twin = tmp_path / "twin.yaml"
+    twin.write_text(example_path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("build", str(example_path), str(twin), "-o", "out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "writes 晋城市总工会-2024-单位预算公开.docx like" in result.stderr and "report.output_name" in result.stderr

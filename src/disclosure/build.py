@@ -381,9 +381,32 @@ def build_batch(
         for s in sources:
             outcomes.append(build_unit(Path(s), output_dir, options))
             report(outcomes[-1])
+    outcomes = _refuse_shared_names(outcomes)
     if pdf:
         outcomes = _batch_pdfs(outcomes, output_dir)
     return outcomes
+
+
+def _refuse_shared_names(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
+    """Two units that wrote the same file (same unit, year and level): neither report can be trusted."""
+    from dataclasses import replace
+
+    by_path: dict[Path, list[Path]] = {}
+    for outcome in outcomes:
+        if outcome.result is not None:
+            by_path.setdefault(outcome.result.docx, []).append(outcome.source)
+    shared = {path: sources for path, sources in by_path.items() if len(sources) > 1}
+    if not shared:
+        return outcomes
+    out = []
+    for outcome in outcomes:
+        sources = shared.get(outcome.result.docx) if outcome.result is not None else None
+        if sources:
+            message = (f"error: {outcome.source}: writes {outcome.result.docx.name} like "  # type: ignore[union-attr]
+                       f"{', '.join(str(s) for s in sources if s != outcome.source)}; give each report.output_name")
+            outcome = replace(outcome, result=None, messages=(*outcome.messages, message), exit_code=EXIT_INPUT)
+        out.append(outcome)
+    return out
 
 
 def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path) -> list[UnitOutcome]:
