@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from disclosure.model import BudgetModel
-from disclosure.narrative import Narrative, fill_phrase, narrate
+from disclosure.narrative import Narrative, narrate
+from disclosure.profile import fill_placeholders
 from disclosure.tables import derive_tables
 
 LINES = [
@@ -235,6 +236,6 @@ def test_department_reports_say_部门():
 
 
 def test_phrase_placeholders_are_filled_literally():
-    assert fill_phrase("{a}与{b}", {"a": "{b}", "b": "x"}) == "{b}与x"
+    assert fill_placeholders("{a}与{b}", {"a": "{b}", "b": "x"}) == "{b}与x"
     with pytest.raises(KeyError, match="missing"):
-        fill_phrase("{missing}", {})
+        fill_placeholders("{missing}", {})

@@ -105,7 +105,7 @@ def check_balance(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         if income != spending:  # a derivation fault, never a model's
             yield finding("income-equals-expenditure",
                           f"预算公开表{table.number}收入总计{_wan(income)}与支出总计{_wan(spending)}不等", "budget", "lines")
-    derived = {row.label.split("、", 1)[1]: row.amount(0) for row in tables.summary.income}
+    derived = {source.value: row.amount(0) for source, row in zip(FundingSource, tables.summary.income)}
     derived["上年结转"] = tables.summary.footer_row("上年结转").amount(0)
     for source, amount in model.budget.income.items():
         declared = money.yuan_to_wan(model.yuan(amount))

@@ -217,10 +217,6 @@ class Unit(_Model):
         None, description="Override of the title, default {name}{fiscal_year}年{level}预算公开报告."
     )
 
-    @property
-    def title(self) -> str:
-        return self.report_title or f"{self.name}{self.fiscal_year}年{self.level}预算公开报告"
-
 
 class Overview(_Model):
     """第一部分 概况: 一、本单位职责 and 二、机构设置情况."""

@@ -19,7 +19,6 @@ Rules every section follows:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,8 +27,8 @@ from typing import Literal
 from . import money
 from .model import BudgetModel, Comparison
 from .numerals import chinese_number
-from .profile import Profile, load_profile
-from .tables import BalanceTable, Row, Tables
+from .profile import Profile, fill_placeholders, load_profile, unit_placeholders
+from .tables import THREE_PUBLIC_ITEMS, BalanceTable, Row, Tables
 
 # --------------------------------------------------------------------------- structures
 
@@ -61,21 +60,6 @@ class Narrative:
 
 # --------------------------------------------------------------------------- phrasing helpers
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fill_phrase(pattern: str, values: dict[str, object]) -> str:
-    """Fill ``{name}`` placeholders with values, literally (no format mini-language, no attribute access)."""
-
-    def value(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in values:
-            raise KeyError(f"phrase {pattern!r} uses {{{key}}}, which this sentence does not provide")
-        return str(values[key])
-
-    return _PLACEHOLDER.sub(value, pattern)
-
-
 @dataclass(frozen=True)
 class Writer:
     """What every section function needs: the model, its tables and the profile's wording."""
@@ -86,13 +70,14 @@ class Writer:
     notes: list[str] = field(default_factory=list)
 
     def phrase(self, key: str, **values: object) -> str:
-        unit = self.model.unit
-        common: dict[str, object] = {"year": unit.fiscal_year, "unit": unit.name, "level": unit.level}
-        common["subject"] = _PLACEHOLDER.sub(lambda m: str(common[m.group(1)]), self.profile.phrase("subject"))
-        common["subject_short"] = _PLACEHOLDER.sub(
-            lambda m: str(common[m.group(1)]), self.profile.phrase("subject_short")
-        )
-        return fill_phrase(self.profile.phrase(key), {**common, **values})
+        common = unit_placeholders(self.model.unit)
+        common["subject"] = fill_placeholders(self.profile.phrase("subject"), common)
+        common["subject_short"] = fill_placeholders(self.profile.phrase("subject_short"), common)
+        return fill_placeholders(self.profile.phrase(key), {**common, **values})
+
+    def class_name(self, row: Row) -> str:
+        """The name of a 类 row's code (一般公共服务支出), not its printed label (一、一般公共服务支出)."""
+        return self.tables.context.names.of_function(row.code)
 
     def last_year_wan(self, comparison: Comparison) -> Decimal:
         """Last year's figure in printed 万元 (rounded once, like a table cell)."""
@@ -123,11 +108,6 @@ class Writer:
         if adjusted:
             self.notes.append(f"{what}: shares adjusted by the largest-remainder method to add up to 100.00%")
         return [money.percent(s) for s in shares]
-
-
-def _name(row: Row) -> str:
-    """A 收支总表 row label without its ordinal: 一、一般公共服务支出 → 一般公共服务支出."""
-    return row.label.split("、", 1)[-1]
 
 
 def _nonzero(rows: Sequence[Row], index: int = 0) -> list[Row]:
@@ -201,7 +181,7 @@ def section_fiscal(w: Writer) -> list[Block]:
         return [Block(w.phrase("fiscal_none"))]
     by_source = t4.footer_row("支出总计").amounts  # 小计, 一般公共预算, 政府性基金预算, 国有资本经营预算
     classes = "、".join(
-        w.phrase("fiscal_class", name=_name(row), amount=money.wan(row.amount(0))) for row in _nonzero(t4.expenditure)
+        w.phrase("fiscal_class", name=w.class_name(row), amount=money.wan(row.amount(0))) for row in _nonzero(t4.expenditure)
     )
     return [
         Block(
@@ -225,9 +205,8 @@ def section_general_public(w: Writer) -> list[Block]:
     total = t5.total("total")
     classes = [r for r in t5.rows if r.level == 1 and r.amount(0) != 0]
     shares = w.shares([r.amount(0) for r in classes], "五、一般公共预算支出结构")
-    summary_labels = {c.code: c.name for c in w.tables.context.classification.summary_classes}
     structure = "；".join(
-        w.phrase("general_class", name=summary_labels.get(r.code, r.label), amount=money.wan(r.amount(0)), share=s)
+        w.phrase("general_class", name=w.class_name(r), amount=money.wan(r.amount(0)), share=s)
         for r, s in zip(classes, shares)
     ) or w.phrase("none")
     return [
@@ -244,7 +223,7 @@ def section_basic(w: Writer) -> list[Block]:
     t6 = w.tables.basic_by_economic
 
     def items(column: int) -> str:
-        names = [r.label.split(" ", 1)[-1] for r in t6.rows if r.level == 2 and r.amount(column) != 0]
+        names = [w.tables.context.names.of_economic(r.code) for r in t6.rows if r.level == 2 and r.amount(column) != 0]
         return "、".join(names) or w.phrase("none")
 
     return [
@@ -252,14 +231,6 @@ def section_basic(w: Writer) -> list[Block]:
         Block(w.phrase("basic_personnel", amount=money.wan(t6.total("personnel")), items=items(1))),
         Block(w.phrase("basic_public", amount=money.wan(t6.total("public")), items=items(2))),
     ]
-
-
-THREE_PUBLIC_FIELDS = {
-    "outbound_travel": "因公出国（境）费",
-    "official_reception": "公务接待费",
-    "vehicle_purchase": "①公务用车购置费",
-    "vehicle_operation": "②公务用车运行维护费",
-}
 
 
 def section_three_public(w: Writer) -> list[Block]:
@@ -274,7 +245,7 @@ def section_three_public(w: Writer) -> list[Block]:
         "change": w.change(total, last),
         "vehicles": money.wan(t10.find(label="公务用车购置及运行费").amount(0)),  # type: ignore[union-attr]
     }
-    for key, label in THREE_PUBLIC_FIELDS.items():
+    for key, label in THREE_PUBLIC_ITEMS:
         amount = t10.find(label=label).amount(0)  # type: ignore[union-attr]
         values[key] = money.wan(amount)
         item_last = getattr(last.items, key) if last is not None and last.items is not None else None
@@ -456,8 +427,7 @@ def narrate(model: BudgetModel, tables: Tables, profile: Profile | None = None) 
     profile = profile or load_profile(model.report.profile)
     writer = Writer(model, tables, profile)
     sections = {}
-    unit = model.unit
     for number, title in profile.sections.items():
-        heading = f"{chinese_number(number)}、{fill_phrase(title, {'level': unit.level, 'year': unit.fiscal_year, 'unit': unit.name})}"
+        heading = f"{chinese_number(number)}、{fill_placeholders(title, unit_placeholders(model.unit))}"
         sections[number] = Section(number, heading, tuple(SECTION_WRITERS[number](writer)))
     return Narrative(sections, tuple(writer.notes))

@@ -8,6 +8,7 @@ its templates.  :func:`load_profile` accepts a bundled name or a path.
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,29 @@ from .errors import UsageError
 from .tables import TABLE_DERIVATIONS
 
 DEFAULT_PROFILE = "shanxi-13"
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_placeholders(pattern: str, values: dict[str, object]) -> str:
+    """Fill a profile text's ``{name}`` placeholders with values, literally.
+
+    No format mini-language and no attribute access: a value is never read as a pattern, and a
+    placeholder the caller does not provide is an error naming it.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise KeyError(f"{pattern!r} uses {{{key}}}, which is not provided here")
+        return str(values[key])
+
+    return _PLACEHOLDER.sub(value, pattern)
+
+
+def unit_placeholders(unit) -> dict[str, object]:
+    """{year}, {unit} and {level}: the placeholders every profile title and sentence may use."""
+    return {"year": unit.fiscal_year, "unit": unit.name, "level": unit.level}
 
 
 class ProfileError(UsageError):

@@ -19,7 +19,7 @@ from ..glossary import Term
 from ..model import BudgetModel
 from ..narrative import Narrative, Section
 from ..performance import Funds, Sheet
-from ..profile import PartSpec, Profile
+from ..profile import PartSpec, Profile, fill_placeholders, unit_placeholders
 from ..tables import AnyTable, BalanceTable, Row
 
 Context = dict[str, Any]
@@ -29,8 +29,7 @@ INDENT = "　"  # full-width space, as table 12 indents unit and project names
 
 def fill(text: str, model: BudgetModel) -> str:
     """Fill the profile placeholders {year}, {unit} and {level} of a title."""
-    unit = model.unit
-    return text.replace("{year}", str(unit.fiscal_year)).replace("{unit}", unit.name).replace("{level}", unit.level)
+    return fill_placeholders(text, unit_placeholders(model.unit))
 
 
 def report_title(model: BudgetModel, profile: Profile) -> str:
