@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import docx
+import pytest
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "disclosure", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=timeout)
 
 
 def test_build_the_example_from_another_folder(example_path: Path, tmp_path: Path):
@@ -108,3 +110,18 @@ def test_a_batch_refuses_two_units_writing_the_same_file(example_path: Path, tmp
     result = run("build", str(example_path), str(twin), "-o", "out", cwd=tmp_path)
     assert result.returncode == 2
     assert "writes 晋城市总工会-2024-单位预算公开.docx like" in result.stderr and "report.output_name" in result.stderr
+
+
+@pytest.mark.pdf
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (.ci/install-pdf-deps.sh)")
+def test_a_batch_reports_a_missing_pdf_attachment_for_its_unit_only(example_path: Path, tmp_path: Path):
+    good = _unit_copy(example_path, tmp_path, "单位甲")
+    text = _unit_copy(example_path, tmp_path, "单位乙").read_text(encoding="utf-8")
+    bad = tmp_path / "单位乙.yaml"
+    bad.write_text(text.replace("report: {output_name: 单位乙}",
+                                "report: {output_name: 单位乙, attachments: [{file: 扫描件.pdf, title: 附件}]}"),
+                   encoding="utf-8")
+    result = run("build", good.name, bad.name, "-o", "out", "--pdf", cwd=tmp_path, timeout=300)
+    assert result.returncode == 2
+    assert "单位乙.yaml:5 report.attachments[0].file: no such PDF file: 扫描件.pdf" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["单位甲.docx", "单位甲.pdf"]

@@ -240,12 +240,15 @@ def build(
     strict: bool = False,
     output_name: str | None = None,
     pdf: bool = False,
+    pdf_later: bool = False,
     json: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``).
 
     Refuses (:class:`BuildRefused`) when the model has error findings, or warnings under ``strict``.
+    ``pdf_later`` checks the model's PDF attachments and puts them in ``pdf_request`` without converting
+    (a batch converts all its reports in one LibreOffice start).
     """
     timings = Timings()
     step = progress or (lambda message: None)
@@ -262,7 +265,7 @@ def build(
     step("render")
     with timings.measure("render"):
         rendered = render_report(prepared.content, template_set)
-    request = _pdf_request(prepared, rendered.outline, attachments=pdf)
+    request = _pdf_request(prepared, rendered.outline, attachments=pdf or pdf_later)
     step("save")
     with timings.measure("save"):
         data = to_bytes(rendered.document)
@@ -373,13 +376,13 @@ def build_batch(
         from . import render  # noqa: F401 - imported once here, so forked workers start with it
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(build_unit, Path(s), output_dir, options) for s in sources]
+            futures = [pool.submit(build_unit, Path(s), output_dir, {**options, "pdf_later": pdf}) for s in sources]
             for future in futures:
                 outcomes.append(future.result())
                 report(outcomes[-1])
     else:
         for s in sources:
-            outcomes.append(build_unit(Path(s), output_dir, options))
+            outcomes.append(build_unit(Path(s), output_dir, {**options, "pdf_later": pdf}))
             report(outcomes[-1])
     outcomes = _refuse_shared_names(outcomes)
     if pdf:
@@ -422,15 +425,13 @@ def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path) -> list[UnitOutco
             converted = convert_to_pdf([o.result.docx for o in built], Path(staging))  # type: ignore[union-attr]
             finished: dict[Path, Path] = {}
             for outcome, pdf in zip(built, converted):
-                request = outcome.result.pdf_request  # type: ignore[union-attr]
-                request = replace(request, attachments=tuple(_pdf_attachments(load(outcome.source))))
-                finish_pdf(pdf, **request.arguments())  # type: ignore[arg-type]
+                finish_pdf(pdf, **outcome.result.pdf_request.arguments())  # type: ignore[union-attr,arg-type]
                 finished[outcome.source] = pdf
             for outcome in built:
                 target = outcome.result.docx.with_suffix(".pdf")  # type: ignore[union-attr]
                 os.replace(finished[outcome.source], target)
                 finished[outcome.source] = target
-    except (PdfError, LoadError) as exc:
+    except PdfError as exc:
         message = f"error: {exc}"
         return [replace(o, messages=(*o.messages, message), exit_code=max(o.exit_code, EXIT_INPUT))
                 if o.result is not None else o for o in outcomes]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxcompose.composer import Composer
 from docxcompose.utils import xml_elements_equal
@@ -32,7 +33,7 @@ from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .oxml import add_bookmark, apply_merge_captions, page_break_paragraph, set_page_break_before, xml_safe
+from .oxml import add_bookmark, apply_merge_captions, set_page_break_before, xml_safe
 from .templates import TemplateError, TemplateSet
 
 
@@ -107,10 +108,6 @@ def _compiled(source: str) -> JinjaTemplate:
     return _ENVIRONMENT.from_string(source)
 
 
-def _environment() -> SandboxedEnvironment:
-    return _ENVIRONMENT
-
-
 def xml_safe_context(value: Any) -> Any:
     """The context with every string stripped of characters XML cannot hold (the loader refuses them in
     files; this protects Python callers who build a model by hand)."""
@@ -132,7 +129,7 @@ def render_template(path: Path, context: dict[str, Any], name: str | None = None
     except Exception as exc:  # not a zip, not a Word package, unreadable: python-docx raises many kinds
         raise TemplateError(f"template {shown}: cannot be used as a Word template ({type(exc).__name__}: {exc})") from exc
     try:
-        template.render(xml_safe_context(context), jinja_env=_environment(), autoescape=True)
+        template.render(xml_safe_context(context), jinja_env=_ENVIRONMENT, autoescape=True)
     except JinjaTemplateError as exc:
         line = f" (line {exc.lineno} of its XML)" if getattr(exc, "lineno", None) else ""
         raise TemplateError(f"template {shown}: {exc}{line}") from exc
@@ -185,8 +182,7 @@ def _first_paragraph(document: Document):
             return child
         if child.tag == qn("w:tbl"):
             break
-    paragraph = page_break_paragraph()
-    paragraph.remove(paragraph[0])  # an empty paragraph to carry page break / bookmark
+    paragraph = OxmlElement("w:p")  # a part starting with a table gets an empty paragraph to carry them
     body.insert(0, paragraph)
     return paragraph
 

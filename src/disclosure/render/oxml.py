@@ -24,17 +24,6 @@ def xml_safe(text: str) -> str:
     return FORBIDDEN_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def page_break_paragraph():
-    """A paragraph holding only a page break (``<w:br w:type="page"/>``)."""
-    p = OxmlElement("w:p")
-    r = OxmlElement("w:r")
-    br = OxmlElement("w:br")
-    br.set(qn("w:type"), "page")
-    r.append(br)
-    p.append(r)
-    return p
-
-
 def set_page_break_before(paragraph) -> None:
     """Start ``paragraph`` on a new page (w:pageBreakBefore), creating no empty paragraph."""
     ppr = paragraph.find(qn("w:pPr"))
