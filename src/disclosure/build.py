@@ -420,22 +420,19 @@ def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path) -> list[UnitOutco
     built = [o for o in outcomes if o.result is not None]
     if not built:
         return outcomes
+    targets = {o.source: o.result.docx.with_suffix(".pdf") for o in built}  # type: ignore[union-attr]
     try:
         with tempfile.TemporaryDirectory(prefix=".disclosure-batch-", dir=output_dir) as staging:
             converted = convert_to_pdf([o.result.docx for o in built], Path(staging))  # type: ignore[union-attr]
-            finished: dict[Path, Path] = {}
             for outcome, pdf in zip(built, converted):
                 finish_pdf(pdf, **outcome.result.pdf_request.arguments())  # type: ignore[union-attr,arg-type]
-                finished[outcome.source] = pdf
-            for outcome in built:
-                target = outcome.result.docx.with_suffix(".pdf")  # type: ignore[union-attr]
-                os.replace(finished[outcome.source], target)
-                finished[outcome.source] = target
+            for outcome, pdf in zip(built, converted):  # every PDF finished: only now replace the old ones
+                os.replace(pdf, targets[outcome.source])
     except PdfError as exc:
         message = f"error: {exc}"
         return [replace(o, messages=(*o.messages, message), exit_code=max(o.exit_code, EXIT_INPUT))
                 if o.result is not None else o for o in outcomes]
-    return [replace(o, result=replace(o.result, pdf=finished[o.source])) if o.result is not None else o
+    return [replace(o, result=replace(o.result, pdf=targets[o.source])) if o.result is not None else o
             for o in outcomes]
 
 

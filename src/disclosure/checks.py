@@ -333,20 +333,31 @@ def check_three_public(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
 
 
 @check
-def check_declared_figures(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     declared = model.operating_costs.get("一般公共预算")
     public = tables.basic_by_economic.total("public")
-    if declared is not None and public and money.yuan_to_wan(model.yuan(declared)) > public:
+    if declared is None or not public:
+        return
+    printed = money.yuan_to_wan(model.yuan(declared))
+    if printed > public:
         yield finding("operating-costs-within-public-spending",
-                      f"机关运行经费{_wan(money.yuan_to_wan(model.yuan(declared)))}超过一般公共预算基本支出公用经费{_wan(public)}",
+                      f"机关运行经费{_wan(printed)}超过一般公共预算基本支出公用经费{_wan(public)}",
                       "operating_costs", "一般公共预算")
+
+
+@check
+def check_declared_sources_have_lines(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     funded = {line.source.value for line in model.budget.lines if line.amount}
-    for key, by_source in (("three_public", model.three_public), ("operating_costs", model.operating_costs)):
-        for source, value in by_source.items():
-            amount = value if isinstance(value, Decimal) else sum(value.model_dump().values(), Decimal(0))
-            if amount and source not in funded:
-                yield finding("declared-without-lines", f"{source}没有预算行，却申报了{'“三公”经费' if key == 'three_public' else '机关运行经费'}",
-                              key, source)
+    for source, costs in model.three_public.items():
+        if any(costs.model_dump().values()) and source not in funded:
+            yield finding("declared-without-lines", f"{source}没有预算行，却申报了“三公”经费", "three_public", source)
+    for source, amount in model.operating_costs.items():
+        if amount and source not in funded:
+            yield finding("declared-without-lines", f"{source}没有预算行，却申报了机关运行经费", "operating_costs", source)
+
+
+@check
+def check_income_tables_match_spending(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     fund_spending = tables.fund_expenditure.total("total")
     fund_income = tables.fund_income.total("amount")
     if (model.fund_income or fund_spending) and fund_income != fund_spending:
@@ -358,10 +369,13 @@ def check_declared_figures(model: BudgetModel, tables: Tables) -> Iterator[Findi
         yield finding("fund-income-matches-spending",
                       f"国有资本经营预算收入{_wan(capital_income)}与本年国有资本经营预算支出{_wan(capital_spending)}不等",
                       "state_capital_income")
-    procurement = tables.procurement.total
-    if procurement > tables.summary.footer_row("支出总计").amount(0):
-        yield finding("procurement-within-budget",
-                      f"政府采购预算{_wan(procurement)}超过支出总计{_wan(tables.summary.footer_row('支出总计').amount(0))}",
+
+
+@check
+def check_procurement(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    procurement, budget = tables.procurement.total, tables.summary.footer_row("支出总计").amount(0)
+    if procurement > budget:
+        yield finding("procurement-within-budget", f"政府采购预算{_wan(procurement)}超过支出总计{_wan(budget)}",
                       "procurement")
 
 
