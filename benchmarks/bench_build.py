@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from disclosure.build import Timings, build
+from disclosure.pipeline import Timings, build
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "jincheng-federation-of-trade-unions-2024.yaml"

@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from disclosure.build import build
 from disclosure.pdf import convert_to_pdf, find_soffice, finish_pdf
+from disclosure.pipeline import build
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "jincheng-federation-of-trade-unions-2024.yaml"
 

@@ -9,7 +9,7 @@ from exploration import DERANDOMIZE
 from hypothesis import settings
 
 import disclosure
-from disclosure.build import build
+from disclosure.pipeline import build
 
 settings.register_profile("disclosure", derandomize=DERANDOMIZE)  # see tests/exploration.py
 settings.load_profile("disclosure")

@@ -9,7 +9,7 @@ import yaml
 from docx_reading import open_report, rows, table_after
 from reference_figures import HEADER_ROWS, TITLES
 
-from disclosure.build import build
+from disclosure.pipeline import build
 
 
 def _report_cells(path: Path) -> dict[tuple[int, int, int], str]:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import disclosure
-from disclosure.build import prepare
 from disclosure.catalogue import CatalogueError, bundled_catalogue, load_catalogue
 from disclosure.glossary import glossary_terms
 from disclosure.model import Appendix, BudgetModel
 from disclosure.performance import derive_sheets
+from disclosure.pipeline import prepare
 from disclosure.profile import load_profile
 
 UNIT = {"name": "测试单位", "code": "001", "fiscal_year": 2025}

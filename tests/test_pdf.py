@@ -20,8 +20,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import BooleanObject, DictionaryObject, NameObject
 
 from disclosure import pdf
-from disclosure.build import build
 from disclosure.pdf import Attachment, PageLabels, PdfError
+from disclosure.pipeline import build
 from disclosure.render import OutlineEntry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "jincheng-federation-of-trade-unions-2024.yaml"

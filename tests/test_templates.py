@@ -13,7 +13,7 @@ import pytest
 from docx.shared import Pt
 from docx_reading import all_text, open_report
 
-from disclosure.build import build, prepare
+from disclosure.pipeline import build, prepare
 from disclosure.render import plan_jobs
 from disclosure.render.variables import kind_of, paths
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import BuildRefused, BuildResult, build  # noqa: E402
 from .checks import Finding, Severity  # noqa: E402
 from .checks import run_checks as _run_checks  # noqa: E402
+from .errors import DisclosureError, UsageError  # noqa: E402
 from .load import LoadedModel, LoadError, load, loads  # noqa: E402
 from .model import BudgetModel  # noqa: E402
+from .pipeline import BuildRefused, BuildResult, build  # noqa: E402
 from .tables import Tables, derive_tables  # noqa: E402
 
 
@@ -34,11 +35,13 @@ __all__ = [
     "BudgetModel",
     "BuildRefused",
     "BuildResult",
+    "DisclosureError",
     "Finding",
     "LoadError",
     "LoadedModel",
     "Severity",
     "Tables",
+    "UsageError",
     "__version__",
     "build",
     "derive_tables",

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildRefused, build, prepare, resolve_classification
 from .checks import Finding, finding_lines, has_errors
-from .errors import UsageError
+from .errors import ExitCode, UsageError
 from .load import LoadError, SourceMap
+from .pipeline import BuildRefused, build, prepare, resolve_classification
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = ExitCode.OK, ExitCode.FINDINGS, ExitCode.INPUT
 
 
 def _err(message: str) -> None:
@@ -117,7 +117,7 @@ def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .build import build_batch
+    from .batch import build_batch
 
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     console = Console(stderr=True)
@@ -225,11 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         _err("interrupted")
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
         _debug(args)
         _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)")
-        return 3
+        return ExitCode.BUG
 
 
 def _debug(args: argparse.Namespace) -> None:

@@ -28,6 +28,7 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .errors import DisclosureError
 from .model import BudgetModel
 
 try:  # libyaml's composer is ~10× faster; both give the same node graph and marks
@@ -97,7 +98,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class LoadError(Exception):
+class LoadError(DisclosureError):
     """The input cannot be used at all (exit code 2): unreadable, not YAML, or not a budget model."""
 
     def __init__(self, problems: Sequence[Problem]):

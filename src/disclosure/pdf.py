@@ -45,6 +45,7 @@ from pypdf.generic import (
 )
 
 from .errors import UsageError
+from .files import write_with
 
 __all__ = [
     "Attachment",
@@ -500,22 +501,6 @@ def _set_page_labels(
         label_report_pages(first, page_count)
 
 
-def _replace_atomically(writer: PdfWriter, target: Path) -> None:
-    """Write over ``target`` through a temporary file and a rename, keeping its permissions
-    (LibreOffice's follow the umask; a temporary file's would be 0600)."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            writer.write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        shutil.copymode(target, temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 def finish_pdf(
     pdf: Path,
     *,
@@ -563,7 +548,8 @@ def finish_pdf(
         {NameObject("/DisplayDocTitle"): BooleanObject(True)}
     )
     writer.page_mode = "/UseOutlines"
-    _replace_atomically(writer, pdf)
+    # keep the permissions LibreOffice gave the file (they follow the umask)
+    write_with(pdf, writer.write, keep_mode_of=pdf)
 
 
 def docx_to_pdf(

@@ -7,12 +7,9 @@ report and never touches an existing one.
 
 from __future__ import annotations
 
-import gc
-import os
 import re
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +19,8 @@ from . import checks as checks_module
 from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checks import Finding
 from .classification import Classification, bundled
-from .errors import UsageError
+from .errors import DisclosureError
+from .files import write_atomically
 from .glossary import glossary_terms
 from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import BudgetModel
@@ -37,17 +35,13 @@ if TYPE_CHECKING:  # imported where used: rendering and PDF libraries are heavy
     from .render import OutlineEntry
 
 
-class BuildRefused(Exception):
+class BuildRefused(DisclosureError):
     """The model has findings of severity error (or warnings under ``strict``): no report is written."""
 
     def __init__(self, findings: list[Finding], source: SourceMap | None):
         self.findings = findings
         self.source = source
         super().__init__(f"{sum(f.is_error for f in findings)} error(s) in the budget model")
-
-
-class OutputError(UsageError):
-    """The output folder or file cannot be written."""
 
 
 @dataclass
@@ -195,41 +189,6 @@ def default_output_name(model: BudgetModel) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "report"
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder and a rename."""
-    folder = target.parent
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: the output path is not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the output folder ({exc.strerror or exc})") from None
-    if not folder.is_dir():
-        raise OutputError(f"{folder}: the output path is not a folder")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot write in the output folder ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp creates 0600; a report is an ordinary file
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write the report ({exc.strerror or exc})") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def build(
     source: Path | str | LoadedModel | BudgetModel,
     output_dir: Path | str = ".",
@@ -312,127 +271,3 @@ def _pdf_attachments(loaded: LoadedModel) -> list[Attachment]:
             raise LoadError([Problem(loaded.source.file, f"no such PDF file: {path}", where, loaded.source.line(where))])
         attachments.append(Attachment(path, item.title, item.after))
     return attachments
-
-
-# --------------------------------------------------------------------------- many units
-
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class UnitOutcome:
-    """One unit of a batch: its result, or the lines to print and the exit code of its failure."""
-
-    source: Path
-    result: BuildResult | None
-    messages: tuple[str, ...] = ()
-    exit_code: int = EXIT_OK
-
-
-def build_unit(source: Path, output_dir: Path, options: dict[str, object]) -> UnitOutcome:
-    """Build one unit of a batch; failures are returned as messages (they cross process boundaries)."""
-    strict = bool(options.get("strict"))
-    try:
-        result = build(source, output_dir, **options)  # type: ignore[arg-type]
-    except LoadError as exc:
-        return UnitOutcome(source, None, tuple(f"error: {p}" for p in exc.problems), EXIT_INPUT)
-    except BuildRefused as exc:
-        lines = checks_module.finding_lines(exc.findings, exc.source, strict=strict)
-        return UnitOutcome(source, None, (*lines, f"{source}: no report written"), EXIT_FINDINGS)
-    except UsageError as exc:
-        return UnitOutcome(source, None, (f"error: {exc}",), EXIT_INPUT)
-    except Exception as exc:  # a bug: report it for this unit, keep building the others
-        return UnitOutcome(source, None, (f"internal error in {source}: {type(exc).__name__}: {exc}",), EXIT_BUG)
-    finally:
-        # python-docx and docxtpl leave reference cycles holding whole XML trees; without a collection
-        # here a worker's memory grows by ~30 MiB every few reports of a batch
-        gc.collect()
-    warnings = checks_module.finding_lines(result.findings, result.source)
-    return UnitOutcome(source, result, tuple(warnings))
-
-
-def build_batch(
-    sources: Sequence[Path],
-    output_dir: Path | str,
-    *,
-    jobs: int = 1,
-    pdf: bool = False,
-    on_done: Callable[[UnitOutcome], None] | None = None,
-    **options: object,
-) -> list[UnitOutcome]:
-    """Build many units into ``output_dir``, on ``jobs`` processes; with ``pdf``, one LibreOffice for all.
-
-    Each unit succeeds or fails on its own.  The PDFs are converted in one LibreOffice run after the
-    Word reports are written (starting LibreOffice costs about twice converting one report), then
-    finished one by one.
-    """
-    output_dir = Path(output_dir)
-    report = on_done or (lambda outcome: None)
-    outcomes: list[UnitOutcome] = []
-    if jobs > 1 and len(sources) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        from . import render  # noqa: F401 - imported once here, so forked workers start with it
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(build_unit, Path(s), output_dir, {**options, "pdf_later": pdf}) for s in sources]
-            for future in futures:
-                outcomes.append(future.result())
-                report(outcomes[-1])
-    else:
-        for s in sources:
-            outcomes.append(build_unit(Path(s), output_dir, {**options, "pdf_later": pdf}))
-            report(outcomes[-1])
-    outcomes = _refuse_shared_names(outcomes)
-    if pdf:
-        outcomes = _batch_pdfs(outcomes, output_dir)
-    return outcomes
-
-
-def _refuse_shared_names(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
-    """Two units that wrote the same file (same unit, year and level): neither report can be trusted."""
-    from dataclasses import replace
-
-    by_path: dict[Path, list[Path]] = {}
-    for outcome in outcomes:
-        if outcome.result is not None:
-            by_path.setdefault(outcome.result.docx, []).append(outcome.source)
-    shared = {path: sources for path, sources in by_path.items() if len(sources) > 1}
-    if not shared:
-        return outcomes
-    out = []
-    for outcome in outcomes:
-        sources = shared.get(outcome.result.docx) if outcome.result is not None else None
-        if sources:
-            message = (f"error: {outcome.source}: writes {outcome.result.docx.name} like "  # type: ignore[union-attr]
-                       f"{', '.join(str(s) for s in sources if s != outcome.source)}; give each report.output_name")
-            outcome = replace(outcome, result=None, messages=(*outcome.messages, message), exit_code=EXIT_INPUT)
-        out.append(outcome)
-    return out
-
-
-def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path) -> list[UnitOutcome]:
-    from dataclasses import replace
-
-    from .pdf import PdfError, convert_to_pdf, finish_pdf
-
-    built = [o for o in outcomes if o.result is not None]
-    if not built:
-        return outcomes
-    targets = {o.source: o.result.docx.with_suffix(".pdf") for o in built}  # type: ignore[union-attr]
-    try:
-        with tempfile.TemporaryDirectory(prefix=".disclosure-batch-", dir=output_dir) as staging:
-            converted = convert_to_pdf([o.result.docx for o in built], Path(staging))  # type: ignore[union-attr]
-            for outcome, pdf in zip(built, converted):
-                finish_pdf(pdf, **outcome.result.pdf_request.arguments())  # type: ignore[union-attr,arg-type]
-            for outcome, pdf in zip(built, converted):  # every PDF finished: only now replace the old ones
-                os.replace(pdf, targets[outcome.source])
-    except PdfError as exc:
-        message = f"error: {exc}"
-        return [replace(o, messages=(*o.messages, message), exit_code=max(o.exit_code, EXIT_INPUT))
-                if o.result is not None else o for o in outcomes]
-    return [replace(o, result=replace(o.result, pdf=targets[o.source])) if o.result is not None else o
-            for o in outcomes]
-
-
