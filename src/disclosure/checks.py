@@ -255,12 +255,6 @@ define("sheet-without-indicators", WARNING, "绩效目标表没有产出指标",
        + "budget:\n  lines:\n    - {function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000}\n")
 
 
-def project_line_total(model: BudgetModel, name: str, *, carry_over: bool = False) -> Decimal:
-    """Exact 元 total of a project's lines of this year (or of 上年结转)."""
-    return money.total(model.yuan(line.amount) for line in model.budget.lines
-                       if line.project == name and line.carry_over == carry_over)
-
-
 @check
 def check_sheets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     with_sheet = {p.name for p in model.projects if p.performance is not None}
@@ -269,7 +263,7 @@ def check_sheets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
             yield finding("sheet-order-unknown", f"“{name}”不是有绩效目标表的项目", "performance", "sheet_order", i)
     for i, project in enumerate(model.projects):
         sheet = project.performance
-        this_year = project_line_total(model, project.name)
+        this_year = tables.context.project_yuan(project.name)
         if sheet is None:
             if this_year > 0:
                 yield finding("project-without-sheet", f"项目“{project.name}”未填绩效目标表", "projects", i)
@@ -450,11 +444,12 @@ def check_rounding(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     if exact != printed:
         yield finding("rounding-difference", f"预算公开表1支出总计按行加总为{_wan(printed)}，精确金额四舍五入为"
                       f"{_wan(exact)}，尾差{money.wan(printed - exact)}万元", "budget", "lines")
+    project_rows = {row.label: row for row in tables.projects_current.rows if row.level == 2}
     for i, project in enumerate(model.projects):
-        row = tables.projects_current.find(label=project.name)
-        if row is None or row.level != 2:
+        row = project_rows.get(project.name)
+        if row is None:
             continue
-        exact_project = money.yuan_to_wan(project_line_total(model, project.name))
+        exact_project = money.yuan_to_wan(tables.context.project_yuan(project.name))
         if row.amount(0) != exact_project:
             yield finding("rounding-difference", f"预算公开表12项目“{project.name}”为{_wan(row.amount(0))}，"
                           f"精确金额四舍五入为{_wan(exact_project)}", "projects", i)

@@ -10,11 +10,12 @@ column (市县（区）财政资金), 单位资金 and 财政专户管理资金 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from . import money
-from .model import BudgetModel, Indicator, Project, SheetFunds
+from .model import BudgetLine, BudgetModel, Indicator, Project, SheetFunds
 from .profile import Profile
 
 ZERO = money.ZERO
@@ -60,12 +61,20 @@ class Sheet:
         return self.project.name
 
 
-def derived_funds(model: BudgetModel, project: Project) -> Funds:
-    """This year's lines of ``project`` by source, exact 元, in the columns of the form."""
-    lines = [line for line in model.budget.lines if line.project == project.name and not line.carry_over]
+def derived_funds(model: BudgetModel, lines: Sequence[BudgetLine]) -> Funds:
+    """A project's ``lines`` of this year by source, exact 元, in the columns of the form."""
     fiscal = money.total(model.yuan(line.amount) for line in lines if line.source.is_fiscal)
     own = money.total(model.yuan(line.amount) for line in lines if not line.source.is_fiscal)
     return Funds(ZERO, ZERO, fiscal, own, None)
+
+
+def current_lines_by_project(model: BudgetModel) -> dict[str, list[BudgetLine]]:
+    """This year's lines of each project, gathered in one pass over the lines."""
+    by_project: dict[str, list[BudgetLine]] = {}
+    for line in model.budget.lines:
+        if line.project is not None and not line.carry_over:
+            by_project.setdefault(line.project, []).append(line)
+    return by_project
 
 
 def _declared(model: BudgetModel, funds: SheetFunds) -> Funds:
@@ -74,11 +83,11 @@ def _declared(model: BudgetModel, funds: SheetFunds) -> Funds:
                  model.yuan(funds.self_raised), other)
 
 
-def sheet_funds(model: BudgetModel, project: Project) -> tuple[Funds, Funds]:
-    """(实施期, 年度) funds of the project's sheet: declared, or derived from its lines."""
+def sheet_funds(model: BudgetModel, project: Project, lines: Sequence[BudgetLine]) -> tuple[Funds, Funds]:
+    """(实施期, 年度) funds of the project's sheet: declared, or derived from its ``lines`` of this year."""
     declared = project.performance.funds if project.performance else None
     if declared is None:
-        funds = derived_funds(model, project)
+        funds = derived_funds(model, lines)
         return funds, funds
     period = _declared(model, declared.period)
     annual = _declared(model, declared.annual) if declared.annual is not None else period
@@ -104,8 +113,9 @@ def sheet_order(model: BudgetModel) -> list[Project]:
     """Projects with a sheet, in ``performance.sheet_order`` first, then in declaration order."""
     with_sheet = [p for p in model.projects if p.performance is not None]
     by_name = {p.name: p for p in with_sheet}
-    ordered = [by_name[name] for name in model.performance.sheet_order if name in by_name]
-    return ordered + [p for p in with_sheet if p not in ordered]
+    placed = [name for name in dict.fromkeys(model.performance.sheet_order) if name in by_name]
+    first = set(placed)
+    return [by_name[name] for name in placed] + [p for p in with_sheet if p.name not in first]
 
 
 def derive_sheets(model: BudgetModel, profile: Profile) -> list[Sheet]:
@@ -113,10 +123,11 @@ def derive_sheets(model: BudgetModel, profile: Profile) -> list[Sheet]:
     skeleton = profile.performance_sheet.indicators if profile.performance_sheet else {}
     unit = model.unit
     sheets = []
+    lines = current_lines_by_project(model)
     for project in sheet_order(model):
         form = project.performance
         assert form is not None
-        period, annual = sheet_funds(model, project)
+        period, annual = sheet_funds(model, project, lines.get(project.name, ()))
         sheets.append(
             Sheet(
                 project=project,

@@ -628,6 +628,21 @@ class Context:
     classification: Classification
     atoms: tuple[Atom, ...]
     names: Names
+    project_totals: Mapping[tuple[str, bool], Decimal] = field(default_factory=dict)
+
+    def project_yuan(self, name: str, *, carry_over: bool = False) -> Decimal:
+        """Exact 元 total of a project's lines of this year (or of 上年结转)."""
+        return self.project_totals.get((name, carry_over), ZERO)
+
+
+def project_totals(atoms: Iterable[Atom]) -> dict[tuple[str, bool], Decimal]:
+    """Exact 元 per (project, carry_over), summed once for every project (no per-project scan of the lines)."""
+    totals: dict[tuple[str, bool], Decimal] = {}
+    for atom in atoms:
+        if atom.project is not None:
+            key = (atom.project, atom.carry_over)
+            totals[key] = totals.get(key, ZERO) + atom.yuan
+    return totals
 
 
 TABLE_DERIVATIONS: dict[str, Callable[[Context], AnyTable]] = {
@@ -741,7 +756,8 @@ class Tables:
 def derive_tables(model: BudgetModel, classification: Classification | None = None) -> Tables:
     """Derive all 13 tables of ``model`` (DESIGN.md §3) with ``classification`` (bundled by default)."""
     classification = classification or bundled()
-    context = Context(model, classification, derive_atoms(model), resolve_model_names(model, classification))
+    atoms = derive_atoms(model)
+    context = Context(model, classification, atoms, resolve_model_names(model, classification), project_totals(atoms))
     return Tables(
         context,
         {key: derive(context) for key, derive in TABLE_DERIVATIONS.items()},
