@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from disclosure import reference_docs
-from disclosure.narrative import PHRASE_CONDITIONS
-from disclosure.profile import load_profile
+from disclosure.narrative import OTHER_PHRASES, PHRASES, SECTION_WRITERS
+from disclosure.profile import bundled_profiles, load_profile
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -20,8 +20,15 @@ def test_generated_page_is_current(page, generate):
     assert (DOCS / page).read_text(encoding="utf-8") == generate(), f"docs/{page} is stale: run python tools/make_docs.py"
 
 
-def test_every_phrase_of_the_profile_has_its_condition_and_back():
-    assert set(load_profile().phrases) == set(PHRASE_CONDITIONS)
+@pytest.mark.parametrize("name", bundled_profiles())
+def test_every_phrase_of_a_bundled_profile_is_documented_with_its_condition(name):
+    documented = {key for keys in PHRASES.values() for key in keys} | set(OTHER_PHRASES)
+    used = {key.split("@")[0] for key in load_profile(name).phrases}
+    assert used <= documented, used - documented
+
+
+def test_every_writer_documents_its_patterns():
+    assert set(PHRASES) - {"common"} == set(SECTION_WRITERS)
 
 
 def test_model_reference_names_every_field():

@@ -86,13 +86,29 @@ def test_income_sources_with_carry_over_and_shares():
     ]
 
 
-def test_shares_add_up_to_100_by_largest_remainder():
+def test_each_share_is_its_printed_part_over_the_printed_whole_not_adjusted_to_100():
+    # three equal thirds print 33.33% each (a reader recomputes 100.00 / 300.00); the shares add up to 99.99%
     lines = [{"function": "2012902", "kind": "项目支出", "project": "甲", "source": source, "amount": 1000000}
              for source in ("一般公共预算", "政府性基金预算", "国有资本经营预算")]
     n = narrative_of(budget={"lines": lines})
-    assert "一般公共预算拨款收入100.00万元，占33.34%；政府性基金预算拨款收入100.00万元，占33.33%；国有资本经营预算拨款收入" \
+    assert "一般公共预算拨款收入100.00万元，占33.33%；政府性基金预算拨款收入100.00万元，占33.33%；国有资本经营预算拨款收入" \
            "100.00万元，占33.33%" in texts(n, 2)[0]
-    assert any("largest-remainder" in note for note in n.notes)
+
+
+def test_the_issue_8_shares_recompute_from_the_printed_figures():
+    # 15.00 / 1266.19 is 1.18% and 51.23 / 1198.19 is 4.28% half up; largest remainder printed 1.19% and 4.27%
+    lines = [
+        {"function": "2012902", "kind": "基本支出", "source": "一般公共预算", "economic": "30101", "amount": 12511900},
+        {"function": "2012902", "kind": "项目支出", "project": "甲", "source": "单位资金", "amount": 150000},
+    ]
+    n = narrative_of(budget={"lines": lines})
+    assert "项目支出15.00万元，占1.18%" in texts(n, 3)[0]
+    lines = [
+        {"function": "2012902", "kind": "基本支出", "source": "一般公共预算", "economic": "30101", "amount": 11469600},
+        {"function": "2012902", "kind": "项目支出", "project": "甲", "source": "单位资金", "amount": 512300},
+    ]
+    n = narrative_of(budget={"lines": lines})
+    assert "项目支出51.23万元，占4.28%" in texts(n, 3)[0]
 
 
 def test_basic_and_project_spending():

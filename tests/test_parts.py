@@ -58,16 +58,24 @@ def test_a_catalogue_of_ones_own(tmp_path: Path):
         load_catalogue(Appendix(catalogue="missing.csv"), tmp_path)
 
 
-def test_appendix_null_leaves_the_catalogue_out(tmp_path: Path, example_path: Path):
-    text = example_path.read_text(encoding="utf-8") + "\nappendix: null\n"
-    path = tmp_path / "no-appendix.yaml"
-    path.write_text(text, encoding="utf-8")
-    prepared = prepare(path)
-    assert prepared.content.catalogue is None
-    report = disclosure.build(path, tmp_path).docx
+def test_no_catalogue_is_appended_unless_the_model_or_the_profile_asks(tmp_path: Path, example_path: Path):
+    text = example_path.read_text(encoding="utf-8")
+    assert "appendix:\n  catalogue: shanxi-batch-1\n" in text  # the example opts in
+    without = tmp_path / "no-appendix.yaml"
+    without.write_text(text.replace("appendix:\n  catalogue: shanxi-batch-1\n", ""), encoding="utf-8")
+    assert prepare(without).content.catalogue is None
+    report = disclosure.build(without, tmp_path).docx
     import docx
 
     assert "晋市财综〔2021〕58号" not in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    # a profile may append one by default; the model's appendix: null still leaves it out
+    profile = tmp_path / "with-catalogue.yaml"
+    bundled = (Path(disclosure.__file__).parent / "profiles" / "shanxi-13.yaml").read_text(encoding="utf-8")
+    profile.write_text(bundled + "\nappendix: shanxi-batch-1\n", encoding="utf-8")
+    assert prepare(without, profile=str(profile)).content.catalogue is not None
+    null = tmp_path / "null-appendix.yaml"
+    null.write_text(text.replace("appendix:\n  catalogue: shanxi-batch-1\n", "appendix: null\n"), encoding="utf-8")
+    assert prepare(null, profile=str(profile)).content.catalogue is None
 
 
 def test_sheet_funds_derived_from_lines_by_source():

@@ -16,6 +16,7 @@ from disclosure.classification import bundled
 from disclosure.model import BudgetModel
 from disclosure.profile import load_profile
 from disclosure.render.context import table_context
+from disclosure.report import PrintedTable
 from disclosure.tables import BalanceTable, Table, derive_tables
 
 XIANG = sorted(c for c, code in bundled().function.codes.items() if code.level == "xiang")
@@ -25,7 +26,9 @@ SOURCES = ["一般公共预算", "政府性基金预算", "国有资本经营预
 
 def printed(table, model: BudgetModel) -> list[list[str]]:
     """What the template prints for each row (codes, labels, cells), via the render context."""
-    context = table_context(table, load_profile(), model)["table"]
+    profile = load_profile()
+    entry = PrintedTable(table.key, profile.table_spec(table.key), table, profile.number_format("table", "单位"))
+    context = table_context(entry, profile, model)
     if isinstance(table, BalanceTable):
         return [[r["left_label"], *r["left"], r["right_label"], *r["right"]] for r in context["rows"]]
     return [[r["code"], r["label"], *r["cells"]] for r in context["rows"]]
@@ -96,7 +99,7 @@ def test_basic_spending_by_economic_class(example):
         ("302 商品和服务支出", "", ["2.50", "0", "2.50"]),
         ("30201 办公费", "50201 办公经费", ["2.50", "0", "2.50"]),
         ("303 对个人和家庭的补助", "", ["0.50", "0.50", "0"]),
-        ("30302 退休费", "", ["0.50", "0.50", "0"]),
+        ("30302 退休费", "50905 离退休费", ["0.50", "0.50", "0"]),  # every 款 maps (issue 8)
     ]
 
 

@@ -1,9 +1,10 @@
 """Government classification codes (政府收支分类科目): look-up, roll-up and names (DESIGN.md §3, §6).
 
-The package bundles partial code lists (see ``data/`` and the project's
-``docs/classification.md``): all 30 支出功能分类 类 and a few dozen 款/项, the
-部门预算支出经济分类 almost complete, the 政府预算支出经济分类 for 501/502, and
-the order of the 30 expenditure rows of a 收支总表.  No complete machine-readable
+The package bundles partial code lists (see ``data/`` and ``docs/classification.md``):
+all 30 支出功能分类 类 and some 款/项 (127 codes), the 部门预算支出经济分类 almost
+complete, the 政府预算支出经济分类 (501–599) with the mapping of every bundled
+部门经济分类 款 to it for 机关 (行政单位, 参公事业单位) and for 事业单位, and the order
+of the 30 expenditure rows of a 收支总表.  No complete machine-readable
 edition is public, so a user may pass a fuller file of their own edition (same
 CSV columns ``code,name,level,parent_code``) that replaces the bundled list.
 
@@ -12,7 +13,8 @@ Rules for a code used in a model:
 * it must be well formed: 3, 5 or 7 digits, each level's prefix being its parent
   (项 ``2012902`` → 款 ``20129`` → 类 ``201``);
 * a code the list in use knows takes its name from the list, and a different
-  name given in the model is an error;
+  name given in the model is an error — names that differ only in the width of
+  brackets or in spacing (``维修(护)费`` / ``维修（护）费``) are the same name;
 * a code the list does not know needs its name in the model, and is reported as
   a warning because it cannot be verified.
 """
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -34,6 +38,10 @@ FUNCTION_LEVEL_LENGTHS = {"lei": 3, "kuan": 5, "xiang": 7}
 #: Length of a 部门预算经济分类 code at each level: 类, 款.
 ECONOMIC_LEVEL_LENGTHS = {"lei": 3, "kuan": 5}
 LEVEL_NAMES = {"lei": "类", "kuan": "款", "xiang": "项"}
+
+#: The two columns of the official 部门预算经济分类 → 政府预算经济分类 对照表: 机关 (行政单位 and
+#: 参照公务员法管理事业单位) map to 501–504…, 事业单位 to 505/506 for 301, 302, 309 and 310.
+ECONOMIC_SIDES = ("机关", "事业单位")
 
 
 class ClassificationFileError(UsageError):
@@ -126,7 +134,7 @@ class Classification:
     function: CodeList
     economic: CodeList
     government_economic: CodeList
-    economic_to_government: Mapping[str, str]
+    economic_to_government: Mapping[str, Mapping[str, str]]  # side (机关/事业单位) → 部门经济款 → 政府经济款
     summary_classes: tuple[SummaryClass, ...]
     notes: tuple[str, ...] = field(default=())
 
@@ -137,6 +145,10 @@ class Classification:
     def with_economic_file(self, path: Path | str) -> Classification:
         """This classification with the 部门预算经济分类 replaced by the user's file."""
         return _replace(self, economic=CodeList.from_csv(path, ECONOMIC_LEVEL_LENGTHS))
+
+    def government_code(self, economic_code: str, side: str) -> str | None:
+        """The 政府预算经济分类 款 a 部门预算经济分类 款 maps to for a unit on ``side`` (机关 or 事业单位)."""
+        return self.economic_to_government.get(side, {}).get(economic_code)
 
     def summary_class_of(self, function_code: str) -> SummaryClass | None:
         """The 收支总表 row a function code rolls up to (by its 类, the first 3 digits)."""
@@ -168,8 +180,10 @@ def bundled() -> Classification:
     government = CodeList.from_csv(
         _data_file("economic-classification-government.csv"), ECONOMIC_LEVEL_LENGTHS, source="bundled 政府预算经济分类"
     )
+    mapping: dict[str, dict[str, str]] = {side: {} for side in ECONOMIC_SIDES}
     with _data_file("economic-classification-mapping.csv").open(encoding="utf-8") as f:
-        mapping = {row["department_code"]: row["government_code"] for row in csv.DictReader(f)}
+        for row in csv.DictReader(f):
+            mapping[row["unit_side"]][row["department_code"]] = row["government_code"]
     with _data_file("expenditure-classes-summary-order.csv").open(encoding="utf-8") as f:
         summary = tuple(
             SummaryClass(int(row["seq"]), row["ordinal"], row["name"], row["code"]) for row in csv.DictReader(f)
@@ -193,6 +207,19 @@ def economic_lineage(code: str) -> tuple[str, ...]:
 def is_personnel_economic(code: str) -> bool:
     """人员经费 are economic classes 301 (工资福利支出) and 303 (对个人和家庭的补助); the rest is 公用经费."""
     return code[:3] in {"301", "303"}
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two 科目 names are the same name: compared after NFKC (full-width brackets, letters and
+    digits become their ASCII forms) and with all spacing removed (``维修(护)费`` = ``维修（护）费``)."""
+    return _comparable(a) == _comparable(b)
+
+
+def _comparable(name: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name))
 
 
 class NameProblem(Enum):
@@ -226,7 +253,7 @@ def resolve_names(
         given_name = given.get(code)
         if listed is not None:
             names[code] = listed.name
-            if given_name is not None and given_name.strip() != listed.name:
+            if given_name is not None and not same_name(given_name, listed.name):
                 issues.append(NameIssue(code, NameProblem.CONTRADICTS_LIST, listed.name, given_name))
         elif given_name:
             names[code] = given_name.strip()

@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import DisclosureError
-from .model import BudgetModel
+from .model import BudgetModel, move_renamed_fields
 
 try:  # libyaml's composer is ~10× faster; both give the same node graph and marks
     from yaml import CSafeLoader as _SafeLoader
@@ -133,11 +133,16 @@ class SourceMap:
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A validated model with the source map its findings are located by."""
+    """A validated model with the source map its findings are located by.
+
+    ``notices`` are warnings about the file itself (a renamed field used with its old spelling); they
+    never stop a build, ``--strict`` included.
+    """
 
     model: BudgetModel
     source: SourceMap
     path: Path | None = None
+    notices: tuple[Problem, ...] = ()
 
 
 # --------------------------------------------------------------------------- reading bytes
@@ -396,11 +401,26 @@ def validation_problems(exc: ValidationError, source: SourceMap) -> list[Problem
 
 def load_data(data: Any, source: SourceMap) -> BudgetModel:
     """Validate plain data (from YAML or a Python caller) into a model; errors are :class:`LoadError`."""
+    return _validated(data, source)[0]
+
+
+def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem, ...]]:
+    """The model of ``data`` and the notices about renamed fields it uses."""
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else _describe(data)
         raise LoadError([Problem(source.file, f"expected a mapping with unit:, budget: … at the top level, got {kind}", line=1)])
+    moved = move_renamed_fields(data)
+    notices = tuple(
+        Problem(source.file, f"renamed: write {format_path(new)} instead (the old spelling still works)", old,
+                source.line(old))
+        for old, new in moved
+    )
+    for old, new in moved:  # errors in a moved value are reported at the line where it was written
+        for path, position in list(source.positions.items()):
+            if path[: len(old)] == old:
+                source.positions.setdefault(new + path[len(old):], position)
     try:
-        return BudgetModel.model_validate(data)
+        return BudgetModel.model_validate(data), notices
     except ValidationError as exc:
         raise LoadError(validation_problems(exc, source)) from None
 
@@ -411,13 +431,15 @@ def load(path: Path | str) -> LoadedModel:
     shown = str(path)
     text = _read_text(path, shown)
     data, source = parse_yaml(text, shown)
-    return LoadedModel(load_data(data, source), source, path)
+    model, notices = _validated(data, source)
+    return LoadedModel(model, source, path, notices)
 
 
 def loads(text: str, file: str = "<string>") -> LoadedModel:
     """Validate a budget model given as YAML text."""
     data, source = parse_yaml(text, file)
-    return LoadedModel(load_data(data, source), source, None)
+    model, notices = _validated(data, source)
+    return LoadedModel(model, source, None, notices)
 
 
 __all__ = [

@@ -147,21 +147,45 @@ class _Model(BaseModel):
 
 
 class FundingSource(str, Enum):
-    """资金来源: the five income sources of a 收支总表 (table 1)."""
+    """资金来源 of a budget line: the 财政拨款 sources, 财政专户管理资金, and 单位资金 by kind.
+
+    单位资金 is "资金 other than 政府预算资金 and 财政专户管理资金": 事业收入, 事业单位经营收入,
+    上级补助收入, 附属单位上缴收入 and 其他收入 (glossary 七).  ``单位资金`` itself stands for unit
+    funds whose kind is not given; a form that shows the kinds (the Shanghai 收入预算总表) prints it
+    as 其他收入.
+    """
 
     GENERAL = "一般公共预算"
     FUND = "政府性基金预算"
     STATE_CAPITAL = "国有资本经营预算"
     SPECIAL_ACCOUNT = "财政专户管理资金"
     UNIT = "单位资金"
+    OPERATIONS = "事业收入"
+    BUSINESS = "事业单位经营收入"
+    HIGHER_LEVEL_GRANT = "上级补助收入"
+    AFFILIATE_REMITTANCE = "附属单位上缴收入"
+    OTHER = "其他收入"
 
     @property
     def is_fiscal(self) -> bool:
         """财政拨款 = 一般公共预算 + 政府性基金预算 + 国有资本经营预算 (glossary 十二)."""
         return self in FISCAL_SOURCES
 
+    @property
+    def is_unit_funds(self) -> bool:
+        """单位资金: 单位资金 (kind not given) and its five kinds."""
+        return self in UNIT_FUND_SOURCES
+
 
 FISCAL_SOURCES = (FundingSource.GENERAL, FundingSource.FUND, FundingSource.STATE_CAPITAL)
+UNIT_FUND_SOURCES = (
+    FundingSource.UNIT,
+    FundingSource.OPERATIONS,
+    FundingSource.BUSINESS,
+    FundingSource.HIGHER_LEVEL_GRANT,
+    FundingSource.AFFILIATE_REMITTANCE,
+    FundingSource.OTHER,
+)
 
 
 class ExpenditureKind(str, Enum):
@@ -192,29 +216,107 @@ class ProjectAttribute(str, Enum):
 
 
 FiscalSource = Literal["一般公共预算", "政府性基金预算", "国有资本经营预算"]
-IncomeSourceKey = Literal["一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金", "单位资金", "上年结转"]
+IncomeSourceKey = Literal[
+    "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金", "单位资金",
+    "事业收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入", "其他收入", "上年结转",
+]
+
+
+class UnitType(str, Enum):
+    """单位类型: decides how 部门预算经济分类 maps to 政府预算经济分类 (table 6).
+
+    行政单位 and 参照公务员法管理事业单位 map to the 机关 codes (501–504 …); a 事业单位's 工资福利,
+    商品和服务 and 资本性 spending map to 505/506 (对事业单位经常性/资本性补助).
+    """
+
+    ADMINISTRATIVE = "行政单位"
+    CIVIL_SERVICE_INSTITUTION = "参照公务员法管理事业单位"
+    INSTITUTION = "事业单位"
+
+    @classmethod
+    def _missing_(cls, value: object) -> UnitType | None:
+        aliases = {"行政": cls.ADMINISTRATIVE, "机关": cls.ADMINISTRATIVE, "行政机关": cls.ADMINISTRATIVE,
+                   "参公": cls.CIVIL_SERVICE_INSTITUTION, "参公单位": cls.CIVIL_SERVICE_INSTITUTION,
+                   "参公事业单位": cls.CIVIL_SERVICE_INSTITUTION, "参照公务员法管理的事业单位": cls.CIVIL_SERVICE_INSTITUTION,
+                   "事业": cls.INSTITUTION}
+        return aliases.get(str(value).strip()) if isinstance(value, str) else None
+
+    @property
+    def economic_side(self) -> Literal["机关", "事业单位"]:
+        """The column of the 两套经济分类对照表 this type uses."""
+        return "事业单位" if self is UnitType.INSTITUTION else "机关"
 
 # --------------------------------------------------------------------------- unit and overview
+
+
+class Department(_Model):
+    """主管部门: the department a unit reports through (printed on performance sheets as 代码-名称)."""
+
+    name: Text = Field(description="主管部门名称, e.g. 某县教育局.")
+    code: Text = Field(description="主管部门代码, e.g. 305.")
+
+
+class Subunit(_Model):
+    """A unit consolidated in a 部门 report."""
+
+    name: Text = Field(description="单位名称 as printed in table 12 and in 本部门's list of units.")
+    type: UnitType | None = Field(None, description="单位类型; the 部门's own type when absent.")
+    code: str | None = Field(None, description="单位代码 (optional).")
+
+
+def _subunit(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class UnitCounts(_Model):
+    """How many units of each kind a 部门 has (the Shanghai form's 机关运行经费 and 绩效目标 sentences)."""
+
+    administrative: int | None = Field(None, ge=0, description="机关 (行政单位) count.")
+    civil_service_institutions: int | None = Field(None, ge=0, description="参公事业单位 count.")
+    institutions: int | None = Field(None, ge=0, description="事业单位 count.")
+    budget_units: int | None = Field(None, ge=0, description="预算单位 count (all units whose budgets are included).")
 
 
 class Unit(_Model):
     """预算单位: who publishes the report, for which year, in which unit amounts are written."""
 
     name: Text = Field(description="单位名称 as printed on every table, e.g. 晋城市总工会.")
-    code: Text = Field(description="主管部门代码, e.g. 959 (printed on performance sheets as 959-晋城市总工会).")
+    code: Text = Field(
+        description="单位代码; for a unit that is its own 主管部门 (and when unit.department is absent) also the "
+        "主管部门代码 printed on performance sheets as 代码-名称, e.g. 959-晋城市总工会."
+    )
     level: Literal["单位", "部门"] = Field(
         "单位", description="单位 for a 单位预算公开报告, 部门 for a 部门预算 consolidating several units."
     )
+    type: UnitType | None = Field(
+        None,
+        description="单位类型: 行政单位, 参照公务员法管理事业单位 (参公) or 事业单位. It decides the 政府预算经济分类 "
+        "of table 6 (a 事业单位's wages map to 50501, not 50101). Absent: the 机关 mapping is used, with a warning "
+        "when table 6 has figures.",
+    )
+    department: Department | None = Field(
+        None, description="主管部门 (name and code), when it is not the unit itself."
+    )
+    region: str | None = Field(
+        None,
+        description="行政区划 as the form's titles print it, e.g. 晋城市, 陵川县, 上海市某某区 (fills {region} in the "
+        "profile's titles; nothing of a place is printed when absent).",
+    )
+    tier: str | None = Field(
+        None, description="预算级次 as titles print it: 省级, 市级, 县级, 区级 (fills {tier}, e.g. 晋城市市级预算部门…).",
+    )
     fiscal_year: int = Field(ge=2000, le=2100, description="预算年度, e.g. 2024.")
     amount_unit: Literal["元", "万元"] = Field(
-        "元", description="Unit of every amount in this file. Tables print 万元 with 2 decimals either way."
+        "元", description="Unit of every amount in this file (the profile decides how tables and sentences print)."
     )
-    subunits: list[Text] = Field(
+    subunits: list[Annotated[Subunit, BeforeValidator(_subunit)]] = Field(
         default_factory=list,
-        description="部门 reports only: the units consolidated (projects name theirs in project.unit).",
+        description="部门 reports only: the units consolidated, each a name or {name, type, code} (projects and "
+        "lines name theirs in project.unit / line.unit).",
     )
-    report_title: str | None = Field(
-        None, description="Override of the title, default {name}{fiscal_year}年{level}预算公开报告."
+    counts: UnitCounts | None = Field(
+        None, description="部门 reports: counts of 机关 / 参公事业单位 / 预算单位 when subunits does not list them all "
+        "with their types.",
     )
 
 
@@ -248,12 +350,21 @@ class BudgetLine(_Model):
         description="部门预算经济分类 款 code (5 digits); required for 基本支出 of 一般公共预算 (it fills table 6).",
     )
     amount: Money = Field(description="Amount in unit.amount_unit.")
+    unit: str | None = Field(
+        None, description="部门 reports: the subunit the line belongs to (its type decides table 6's mapping); "
+        "project lines take their project's unit.",
+    )
 
 
 class Budget(_Model):
     """The budget lines and the names of codes the bundled classification does not know."""
 
     lines: list[BudgetLine] = Field(default_factory=list, description="Every budget line of the year.")
+    usage: dict[FunctionItemCode, Text] = Field(
+        default_factory=dict,
+        description="What the money of a 支出功能分类 项 is mainly used for (主要用于…), printed where a form lists "
+        "its spending by 项 (the Shanghai 编制说明). Without the leading 主要用于 and the final 。.",
+    )
     function_names: dict[FunctionCode, Text] = Field(
         default_factory=dict,
         description="Names of 支出功能分类 codes (any level) missing from the classification in use. "
@@ -264,7 +375,8 @@ class Budget(_Model):
     )
     income: dict[IncomeSourceKey, Money] = Field(
         default_factory=dict,
-        description="收入预算 as the budget system declares it, by source and 上年结转 (optional). Income is derived "
+        description="收入预算 as the budget system declares it, by source (单位资金 by kind) and 上年结转 (optional). "
+        "Income is derived "
         "from the lines; when given, each declared figure must equal the derived one (income-equals-expenditure).",
     )
     government_economic: dict[EconomicCode, Annotated[str, Field(pattern=r"^\d{5}\s+\S.*$")]] = Field(
@@ -349,6 +461,18 @@ class PerformanceSheet(_Model):
         return self.goal_period if self.goal_annual is None else self.goal_annual
 
 
+class ProjectExplanation(_Model):
+    """项目经费情况说明 of a 部门 report (the Shanghai form): seven fixed headings, then the 绩效目标表."""
+
+    overview: str = Field("", description="一、项目概况.")
+    basis: str = Field("", description="二、立项依据.")
+    implementer: str = Field("", description="三、实施主体.")
+    plan: str = Field("", description="四、实施方案.")
+    period: str = Field("", description="五、实施周期.")
+    annual_budget: str = Field("", description="六、年度预算安排.")
+    targets: str = Field("", description="七、绩效目标.")
+
+
 class Project(_Model):
     """A declared project (二级项目), referenced by name from its budget lines."""
 
@@ -360,6 +484,9 @@ class Project(_Model):
     period_years: int = Field(1, ge=1, le=99, description="项目期 in years (经常性项目 print 99年).")
     unit: str | None = Field(None, description="部门 reports: the subunit carrying the project.")
     performance: PerformanceSheet | None = Field(None, description="Its 绩效目标表, if published.")
+    explanation: ProjectExplanation | None = Field(
+        None, description="项目经费情况说明 (部门 reports of forms that print one per major project).",
+    )
 
 
 # --------------------------------------------------------------------------- declared figures
@@ -380,6 +507,12 @@ class Procurement(_Model):
     goods: Money = Field(Decimal(0), description="政府采购货物预算.")
     works: Money = Field(Decimal(0), description="政府采购工程预算.")
     services: Money = Field(Decimal(0), description="政府采购服务预算.")
+    reserved_for_smes: Money = Field(
+        Decimal(0), description="面向中小企业预留政府采购项目预算金额 (part of the total above).",
+    )
+    reserved_for_small_micro: Money = Field(
+        Decimal(0), description="其中预留给小型和微型企业的政府采购项目预算 (part of reserved_for_smes).",
+    )
 
 
 class Comparison(_Model):
@@ -389,42 +522,89 @@ class Comparison(_Model):
     reason: str | None = Field(None, description="主要原因, printed after 主要原因是; without the final 。.")
 
 
+class ThreePublicReasons(_Model):
+    """The reason printed after each 三公 item's change (主要原因是…), without the final 。."""
+
+    outbound_travel: str | None = Field(None, description="因公出国（境）费.")
+    official_reception: str | None = Field(None, description="公务接待费.")
+    vehicles: str | None = Field(None, description="公务用车购置及运行费.")
+    vehicle_purchase: str | None = Field(None, description="公务用车购置费.")
+    vehicle_operation: str | None = Field(None, description="公务用车运行维护费.")
+
+
 class ThreePublicComparison(Comparison):
     items: ThreePublicCosts | None = Field(None, description="Last year's 三公 by item, when each item's change is printed.")
+    reasons: ThreePublicReasons = Field(
+        default_factory=ThreePublicReasons, description="Per-item reasons (forms that print one per item)."
+    )
+
+
+class FiscalComparison(Comparison):
+    """Last year's 财政拨款 (the Shanghai 编制说明 compares this year's with it, in total and by source)."""
+
+    by_source: dict[FiscalSource, Money] = Field(
+        default_factory=dict, description="上年 by fiscal source: 一般公共预算, 政府性基金预算, 国有资本经营预算.",
+    )
 
 
 class LastYear(_Model):
     """上年预算 figures the 情况说明 compares with."""
 
+    basis: str = Field(
+        "预算", description="What last year's figures are, as printed after the year: 预算 (上年预算) or 预算执行数.",
+    )
     total: Comparison | None = Field(None, description="上年收支预算总计 (一、收支数据变动情况).")
+    fiscal: FiscalComparison | None = Field(
+        None, description="上年财政拨款收支预算, with the reason of the change (the Shanghai 编制说明).",
+    )
     general_public_current: Comparison | None = Field(
         None, description="上年一般公共预算当年支出 (五、(一)).")
     three_public: ThreePublicComparison | None = Field(None, description="上年\"三公\"经费 (七、).")
     operating_costs: Comparison | None = Field(None, description="上年机关运行经费 (八、).")
 
 
-class Vehicles(_Model):
-    """公务用车 at 31 December of the previous year (十一、1)."""
+class VehicleKinds(_Model):
+    """公务用车 by kind: the kinds of every form (a form prints the kinds it lists)."""
 
-    establishment: int = Field(0, ge=0, description="编制 (approved number).")
-    actual: int = Field(0, ge=0, description="实有 (held).")
-    leadership: int = Field(0, ge=0, description="领导用车.")
+    leadership: int = Field(0, ge=0, description="领导用车 (forms that do not split it further).")
+    ministerial: int = Field(0, ge=0, description="部级领导干部用车.")
+    principal_leaders: int = Field(0, ge=0, description="主要领导干部用车.")
     confidential_communication: int = Field(0, ge=0, description="机要通信用车.")
     emergency: int = Field(0, ge=0, description="应急保障用车.")
     law_enforcement: int = Field(0, ge=0, description="执法执勤用车.")
     special_technical: int = Field(0, ge=0, description="特种专业技术用车.")
     institution_business: int = Field(0, ge=0, description="事业单位业务用车.")
-    other: int = Field(0, ge=0, description="其他公务用车.")
+    retired_cadres: int = Field(0, ge=0, description="离退休干部用车.")
+    other: int = Field(0, ge=0, description="其他用车 (其他公务用车).")
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, name) for name in VehicleKinds.model_fields)
+
+
+class Vehicles(VehicleKinds):
+    """公务用车 held at the assets date (十一、1)."""
+
+    establishment: int = Field(0, ge=0, description="编制 (approved number).")
+    actual: int = Field(0, ge=0, description="实有 (held).")
 
 
 class Assets(_Model):
     """国有资产占有使用情况 (十一、), as at 31 December of the previous year."""
 
-    as_of: _dt.date | None = Field(None, description="截至日期; default 31 December of fiscal_year − 1.")
+    as_of: _dt.date | None = Field(
+        None, description="截至日期; default the profile's (31 December of fiscal_year − 1 in shanxi-13).",
+    )
     vehicles: Vehicles = Field(default_factory=Vehicles, description="公务用车 by kind.")
     office_area_m2: Decimal = Field(Decimal(0), ge=0, lt=10**9, description="办公用房建筑总面积 in 平方米.")
     equipment_over_500k: int = Field(0, ge=0, description="单位价值50万元（原值）以上的通用设备 台（套）.")
     equipment_over_1m: int = Field(0, ge=0, description="单位价值100万元（原值）以上的通用设备 台（套）.")
+    planned_vehicles: VehicleKinds = Field(
+        default_factory=VehicleKinds, description="车辆 the budget plans to buy this year, by kind.",
+    )
+    planned_equipment_over_1m: int = Field(
+        0, ge=0, description="单价100万元（含）以上设备（不含车辆） the budget plans to buy this year, 台（套）.",
+    )
 
     @field_validator("office_area_m2", mode="before")
     @classmethod
@@ -488,6 +668,9 @@ class Report(_Model):
     """How the report is put together."""
 
     profile: str = Field("shanxi-13", description="Report profile: which tables and parts, in which order.")
+    title: str | None = Field(
+        None, description="Override of the report title (default: the profile's, e.g. {unit}{year}年{level}预算公开报告).",
+    )
     output_name: str | None = Field(None, description="File name without extension; default {unit}-{year}-{level}预算公开.")
     attachments: list[PdfAttachment] = Field(
         default_factory=list, description="PDFs merged into the PDF report at their place (build --pdf)."
@@ -527,8 +710,15 @@ class BudgetModel(_Model):
     other_notes: list[Text] = Field(default_factory=list, description="十二、(二) 其他 paragraphs.")
     glossary: Glossary = Field(default_factory=Glossary, description="第四部分 名词解释: overrides and additions.")
     appendix: Appendix | None = Field(
-        default_factory=Appendix, description="The appended catalogue; null to leave it out."
+        None,
+        description="A catalogue appended under 十二、(一), e.g. {catalogue: shanxi-batch-1} for the bundled "
+        "山西省部门政府购买服务指导性目录（第一批）; absent or null: none (a profile may append one by default).",
     )
+
+    @property
+    def appendix_given(self) -> bool:
+        """Whether the file says ``appendix:`` at all (``appendix: null`` turns a profile's default off)."""
+        return "appendix" in self.model_fields_set
 
     def yuan(self, amount: Decimal) -> Decimal:
         """An amount of this model in 元, exactly."""
@@ -536,3 +726,36 @@ class BudgetModel(_Model):
 
     def project(self, name: str) -> Project | None:
         return next((p for p in self.projects if p.name == name), None)
+
+
+# --------------------------------------------------------------------------- renamed fields
+
+#: Fields that moved, old path → new path.  A file using the old spelling still loads: the value is
+#: moved to the new place and a warning names the new spelling (changes to the model are additive).
+RENAMED_FIELDS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("unit", "report_title"): ("report", "title"),
+}
+
+
+def move_renamed_fields(data: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Move every renamed field of plain model ``data`` to its new place, in place.
+
+    Returns the (old, new) paths moved.  When both spellings are given, the new one wins and the old
+    is dropped (still reported).
+    """
+    moved = []
+    for old, new in RENAMED_FIELDS.items():
+        parent = data
+        for key in old[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or old[-1] not in parent:
+            continue
+        value = parent.pop(old[-1])
+        target = data
+        for key in new[:-1]:
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            target = target[key]
+        target.setdefault(new[-1], value)
+        moved.append((old, new))
+    return moved

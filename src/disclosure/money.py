@@ -22,7 +22,9 @@ performance sheet (元)     :func:`yuan`        ``3,097,016.27``, ``1,500,000``
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -46,6 +48,71 @@ def to_yuan(amount: Decimal, unit: str) -> Decimal:
 def yuan_to_wan(yuan: Decimal) -> Decimal:
     """The displayed 万元 figure of an exact 元 amount: ÷10000, rounded half up to 0.01."""
     return round_half_up(yuan / TEN_THOUSAND)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The unit and decimals figures are printed in; :meth:`of` rounds an exact 元 amount to it, once.
+
+    ``places=None`` keeps amounts exact (a sentence that prints an exact total rounded once rounds when it
+    prints).  Tables are derived at a scale, so that each budget line is rounded once and every printed total
+    is the sum of printed rows (:mod:`disclosure.tables`).
+
+    >>> Scale("万元", 2).of(Decimal("3097016.27"))
+    Decimal('309.70')
+    >>> Scale("元", 0).of(Decimal("1500000.50"))
+    Decimal('1500001')
+    """
+
+    unit: Literal["元", "万元"] = "万元"
+    places: int | None = 2
+
+    @property
+    def quantum(self) -> Decimal | None:
+        return None if self.places is None else Decimal(1).scaleb(-self.places)
+
+    def of(self, yuan: Decimal) -> Decimal:
+        """``yuan`` in this unit, rounded half up to ``places`` (exact when ``places`` is None)."""
+        value = yuan / UNIT_SIZES[self.unit] if self.unit != "元" else yuan
+        quantum = self.quantum
+        return value if quantum is None else round_half_up(value, quantum)
+
+
+#: The Shanxi form's scale: 万元 with two decimals.
+WAN = Scale("万元", 2)
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a figure prints: unit, decimals, thousands separators, zero, trailing zeros (a profile sets them).
+
+    >>> NumberFormat(unit="元", places=2, grouping=True).format(Decimal("91016775.35"))
+    '91,016,775.35'
+    >>> NumberFormat(unit="万元", places=2, zero="0", trim=True).format(Decimal("15.00"))
+    '15'
+    >>> NumberFormat().format(Decimal("0"))
+    ''
+    """
+
+    unit: Literal["元", "万元"] = "万元"
+    places: int = 2
+    grouping: bool = False
+    zero: str = ""
+    trim: bool = False
+
+    @property
+    def scale(self) -> Scale:
+        return Scale(self.unit, self.places)
+
+    def format(self, value: Decimal) -> str:
+        """``value`` (already in this unit) as printed: rounded half up to ``places``."""
+        rounded = round_half_up(value, Decimal(1).scaleb(-self.places))
+        if rounded == 0:
+            return self.zero
+        text = f"{rounded:,f}" if self.grouping else f"{rounded:f}"
+        if self.trim and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
 
 
 def decimal_places(value: Decimal) -> int:

@@ -1,20 +1,26 @@
-"""第三部分 情况说明: the sentences of the twelve sections, as pure functions of tables and model (DESIGN.md §5).
+"""The report's prose: the sentences of every section, as pure functions of tables and model (DESIGN.md §5).
 
-Every figure in a sentence is read from a derived table (or, for last year's
-figures and 政府采购, converted to 万元 once, like a table cell), never
-recomputed differently.  The wording is the profile's (``phrases:`` in
-``profiles/shanxi-13.yaml``); this module decides which pattern a condition
-selects.  ``docs/narrative.md`` lists every pattern with its condition.
+A profile lists its prose sections (``sections:``), each with a heading and a *writer*, and the
+sentence patterns (``phrases:``).  A writer — a function of this module, :data:`SECTION_WRITERS` —
+decides which pattern a condition selects and fills it with figures read from the derived tables;
+the wording is the profile's.  ``docs/narrative.md`` lists every writer, pattern and condition.
+
+Figures: a sentence's amount is, by the profile's ``prose_totals``, either the table's printed
+figure (``printed``: a sum of lines each rounded once, as the Shanxi form prints) or the exact total
+rounded once (``exact``: the Shanghai form, whose tables print 元).  Either way every share, rate
+and change is computed from the figures *as printed* in the sentence, so a reader recomputing
+part ÷ whole × 100 (rounded half up to 2 places) gets the printed share — shares are never
+adjusted to add up to 100.00%.
 
 Rules every section follows:
 
-* change on last year: increase → 比上年增加X万元，增长Y%; decrease → 比上年
-  减少X万元，下降Y%; equal → 与上年持平; last year 0 → 比上年增加X万元 (no rate);
-  no last-year figure → no comparison at all; the user's reason follows a
-  change (主要原因是…), never an unchanged figure;
-* shares of one breakdown add up to exactly 100.00% (largest remainder), a
-  share of a zero whole is 0%;
-* zero or absent items are phrased (本单位无"三公"经费预算。, 主要包括：无).
+* change on last year: increase → 比上年增加X万元，增长Y%; decrease → 比上年减少X万元，下降Y%;
+  equal → 与上年持平; last year 0 → 比上年增加X万元 (no rate); no last-year figure → no
+  comparison at all; the user's reason follows a change (主要原因是…), and follows an unchanged
+  figure only where the profile has a ``change_reason_unchanged`` pattern;
+* a share of a zero whole is 0%;
+* zero or absent items are phrased (本单位无"三公"经费预算。, 主要包括：无) where the profile has the
+  pattern for it (``*_none``).
 """
 
 from __future__ import annotations
@@ -25,10 +31,10 @@ from decimal import Decimal
 from typing import Literal
 
 from . import money
-from .model import BudgetModel, Comparison
-from .numerals import chinese_number
-from .profile import Profile, fill_placeholders, load_profile, unit_placeholders
-from .tables import THREE_PUBLIC_ITEMS, BalanceTable, Row, Tables
+from .model import FISCAL_SOURCES, BudgetModel, Comparison, FundingSource
+from .money import NumberFormat, Scale
+from .profile import Profile, fill_placeholders, load_profile, report_placeholders
+from .tables import THREE_PUBLIC_ITEMS, VEHICLES_LABEL, Atom, BalanceTable, Row, Tables
 
 # --------------------------------------------------------------------------- structures
 
@@ -43,7 +49,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Section:
-    number: int
+    number: int | str
     heading: str
     blocks: tuple[Block, ...] = ()
 
@@ -54,67 +60,134 @@ class Section:
 
 @dataclass(frozen=True)
 class Narrative:
-    sections: dict[int, Section] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()  # e.g. shares adjusted to add up to 100.00%
+    sections: dict[int | str, Section] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- phrasing helpers
 
-@dataclass(frozen=True)
+
+@dataclass
 class Writer:
-    """What every section function needs: the model, its tables and the profile's wording."""
+    """What every section function needs: the model, its tables at the prose scale and the profile's wording."""
 
     model: BudgetModel
     tables: Tables
     profile: Profile
+    prose: NumberFormat = field(default_factory=lambda: NumberFormat(zero="0"))
     notes: list[str] = field(default_factory=list)
+    common: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        level = self.model.unit.level
+        self.common = {**report_placeholders(self.model, self.profile),
+                       "basis": self.model.last_year.basis}
+        for key in ("subject", "subject_short"):
+            if self.profile.has_phrase(key, level):
+                self.common[key] = fill_placeholders(self.profile.phrase(key, level), self.common)
+
+    @property
+    def level(self) -> str:
+        return self.model.unit.level
+
+    @property
+    def legacy(self) -> bool:
+        """A profile of version 0.1: change clauses carry their leading ， and the reason."""
+        return self.profile.version == 1
+
+    def has(self, key: str) -> bool:
+        return self.profile.has_phrase(key, self.level)
 
     def phrase(self, key: str, **values: object) -> str:
-        common = unit_placeholders(self.model.unit)
-        common["subject"] = fill_placeholders(self.profile.phrase("subject"), common)
-        common["subject_short"] = fill_placeholders(self.profile.phrase("subject_short"), common)
-        return fill_placeholders(self.profile.phrase(key), {**common, **values})
+        return fill_placeholders(self.profile.phrase(key, self.level), {**self.common, **values})
+
+    def blocks(self, key: str, kind: Literal["paragraph", "subheading"] = "paragraph", **values: object) -> list[Block]:
+        """The filled pattern ``key`` as paragraphs: a line break in the pattern starts a new paragraph."""
+        return [Block(line, kind) for line in self.phrase(key, **values).split("\n") if line.strip()]
+
+    # figures ------------------------------------------------------------------
+
+    def figure(self, value: Decimal) -> Decimal:
+        """A figure as the sentence prints it (rounded half up to the prose format's places)."""
+        return money.round_half_up(value, Decimal(1).scaleb(-self.prose.places))
+
+    def money(self, value: Decimal) -> str:
+        """A figure as printed in a sentence (``887.70``, ``18,976.76``, zero as the profile says)."""
+        return self.prose.format(self.figure(value))
+
+    def last_year_figure(self, amount: Decimal) -> Decimal:
+        """Last year's figure as printed (in the prose unit, rounded once)."""
+        return self.figure(self.tables.scale.of(self.model.yuan(amount)))
+
+    def share(self, part: Decimal, whole: Decimal) -> str:
+        """``part / whole`` of the two figures *as printed*, half up to 2 places (a reader's recomputation)."""
+        return money.percent(money.share(self.figure(part), self.figure(whole)))
 
     def class_name(self, row: Row) -> str:
         """The name of a 类 row's code (一般公共服务支出), not its printed label (一、一般公共服务支出)."""
         return self.tables.context.names.of_function(row.code)
 
-    def last_year_wan(self, comparison: Comparison) -> Decimal:
-        """Last year's figure in printed 万元 (rounded once, like a table cell)."""
-        return money.yuan_to_wan(self.model.yuan(comparison.amount))
+    # changes ------------------------------------------------------------------
 
-    def change(self, this_year: Decimal, comparison: Comparison | None, *, reason: bool = True) -> str:
-        """``，比上年增加11.50万元，增长1.31%，主要原因是…`` or ``""`` without a last-year figure."""
-        if comparison is None:
-            return ""
-        last = self.last_year_wan(comparison)
+    def change(self, this_year: Decimal, last: Decimal | None, reason: str | None = None) -> tuple[str, str]:
+        """(change clause, reason clause) of a figure against last year's; ``("", "")`` without last year's.
+
+        The change clause is ``比上年增加X万元，增长Y%`` (the profile's ``change_*`` patterns), the reason clause
+        ``主要原因是…`` (``change_reason``); an unchanged figure has no reason clause unless the profile has
+        ``change_reason_unchanged``.
+        """
+        if last is None:
+            return "", ""
+        this_year = self.figure(this_year)
         delta = this_year - last
         rate = money.change_rate(this_year, last)
+        values = {"delta": self.money(abs(delta)), "rate": money.percent(rate or Decimal(0)), "last": self.money(last)}
         if delta == 0:
-            text = self.phrase("change_unchanged")
+            text = self.phrase("change_unchanged", **values)
         elif delta > 0:
-            key = "change_increase" if rate is not None else "change_increase_from_zero"
-            text = self.phrase(key, delta=money.wan(delta), rate=money.percent(rate or Decimal(0)))
+            text = self.phrase("change_increase" if rate is not None else "change_increase_from_zero", **values)
         else:
-            text = self.phrase("change_decrease", delta=money.wan(-delta), rate=money.percent(rate or Decimal(0)))
-        because = (comparison.reason or "").strip().rstrip("。")  # the sentence ends with its own 。
-        if delta != 0 and reason and because:
-            text += "，" + self.phrase("change_reason", reason=because)
-        return "，" + text
+            text = self.phrase("change_decrease", **values)
+        because = (reason or "").strip().rstrip("。")  # the sentence ends with its own 。
+        if not because:
+            return text, ""
+        if delta == 0:
+            key = "change_reason_unchanged"
+            return text, (self.phrase(key, reason=because) if self.has(key) else "")
+        return text, self.phrase("change_reason", reason=because)
 
-    def shares(self, parts: Sequence[Decimal], what: str) -> list[str]:
-        """Printed shares of ``parts`` in their sum, adding up to 100.00% (largest remainder)."""
-        shares, adjusted = money.shares_summing_to_100(parts)
-        if adjusted:
-            self.notes.append(f"{what}: shares adjusted by the largest-remainder method to add up to 100.00%")
-        return [money.percent(s) for s in shares]
+    def compared(self, this_year: Decimal, comparison: Comparison | None, prefix: str = "",
+                 *, reason: bool = True) -> dict[str, str]:
+        """The placeholders ``{<prefix>change}`` and ``{<prefix>reason}`` of a figure against ``comparison``.
+
+        Profiles of version 0.1 get ``{<prefix>change}`` = ``，change，reason`` (their patterns have no
+        optional groups).
+        """
+        last = self.last_year_figure(comparison.amount) if comparison is not None else None
+        change, because = self.change(this_year, last, comparison.reason if comparison and reason else None)
+        if self.legacy:
+            joined = "".join(f"，{part}" for part in (change, because) if part)
+            return {f"{prefix}change": joined, f"{prefix}reason": because}
+        return {f"{prefix}change": change, f"{prefix}reason": because}
+
+    def versus(self, this_year: Decimal, last_yuan: Decimal | None, reason: str | None, prefix: str) -> dict[str, str]:
+        """Like :meth:`compared`, with last year's figure given as an amount of the model (or None)."""
+        last = self.last_year_figure(last_yuan) if last_yuan is not None else None
+        change, because = self.change(this_year, last, reason)
+        if self.legacy:
+            return {f"{prefix}change": "".join(f"，{p}" for p in (change, because) if p), f"{prefix}reason": because}
+        return {f"{prefix}change": change, f"{prefix}reason": because}
 
 
 def _nonzero(rows: Sequence[Row], index: int = 0) -> list[Row]:
     return [r for r in rows if r.amount(index) != 0]
 
 
-# --------------------------------------------------------------------------- sections 一 … 十二
+def _sum(w: Writer, atoms: Sequence[Atom]) -> Decimal:
+    return w.tables.context.sum(atoms)
+
+
+# --------------------------------------------------------------------------- the Shanxi form's sections 一 … 十二
 
 
 def section_changes(w: Writer) -> list[Block]:
@@ -128,46 +201,59 @@ def section_changes(w: Writer) -> list[Block]:
         Block(
             w.phrase(
                 "totals",
-                income_total=money.wan(income_total),
-                income_current=money.wan(t1.footer_row("本年收入合计").amount(0)),
-                income_carry_over=money.wan(t1.footer_row("上年结转").amount(0)),
-                income_change=w.change(income_total, comparison),
-                spending_total=money.wan(spending_total),
-                spending_current=money.wan(spending.amount(1)),
-                spending_carry_over=money.wan(spending.amount(2)),
-                spending_change=w.change(spending_total, comparison),
+                income_total=w.money(income_total),
+                income_current=w.money(t1.footer_row("本年收入合计").amount(0)),
+                income_carry_over=w.money(t1.footer_row("上年结转").amount(0)),
+                **w.compared(income_total, comparison, "income_"),
+                spending_total=w.money(spending_total),
+                spending_current=w.money(spending.amount(1)),
+                spending_carry_over=w.money(spending.amount(2)),
+                **w.compared(spending_total, comparison, "spending_"),
             )
         )
     ]
 
 
+def _unit_fund_kinds(w: Writer) -> str:
+    """单位资金 by kind (事业收入…), this year's money, as the profile's ``income_unit_kinds`` clause."""
+    if not w.has("income_unit_kinds"):
+        return ""
+    kinds = [s for s in FundingSource if s.is_unit_funds and s is not FundingSource.UNIT]
+    atoms = [a for a in w.tables.atoms if a.is_current]
+    amounts = [(s, _sum(w, [a for a in atoms if a.source is s])) for s in kinds]
+    named = [w.phrase("income_unit_kind", label=s.value, amount=w.money(amount)) for s, amount in amounts if amount]
+    return w.phrase("income_unit_kinds", kinds="，".join(named)) if named else ""
+
+
 def section_income(w: Writer) -> list[Block]:
-    """二、收入预算情况说明: 收入总计 and each source of table 1 (and 上年结转) with its share."""
+    """二、收入预算情况说明: 收入总计 and each source of table 1 (and 上年结转) with its share of the total;
+    单位资金 names its kinds (事业收入, 事业单位经营收入, …) that are not zero."""
     t1 = w.tables.summary
     amounts = [row.amount(0) for row in t1.income] + [t1.footer_row("上年结转").amount(0)]
-    labels = w.profile.phrase_list("income_labels")
-    shares = w.shares(amounts, "二、收入预算")
-    items = "；".join(
-        w.phrase("income_item", label=label, amount=money.wan(amount), share=share)
-        for label, amount, share in zip(labels, amounts, shares)
-    )
-    return [Block(w.phrase("income", total=money.wan(t1.footer_row("收入总计").amount(0)), items=items))]
+    total = t1.footer_row("收入总计").amount(0)
+    labels = w.profile.phrase_list("income_labels", w.level)
+    items = []
+    for index, (label, amount) in enumerate(zip(labels, amounts)):
+        item = w.phrase("income_item", label=label, amount=w.money(amount), share=w.share(amount, total))
+        if index == 4:  # 单位资金
+            item += _unit_fund_kinds(w)
+        items.append(item)
+    return [Block(w.phrase("income", total=w.money(total), items="；".join(items)))]
 
 
 def section_spending(w: Writer) -> list[Block]:
     """三、支出预算情况说明: table 3's 合计 split into 基本支出 and 项目支出 with shares."""
     t3 = w.tables.expenditure
-    basic, project = t3.total("basic"), t3.total("project")
-    basic_share, project_share = w.shares([basic, project], "三、支出预算")
+    total, basic, project = t3.total("total"), t3.total("basic"), t3.total("project")
     return [
         Block(
             w.phrase(
                 "spending",
-                total=money.wan(t3.total("total")),
-                basic=money.wan(basic),
-                basic_share=basic_share,
-                project=money.wan(project),
-                project_share=project_share,
+                total=w.money(total),
+                basic=w.money(basic),
+                basic_share=w.share(basic, total),
+                project=w.money(project),
+                project_share=w.share(project, total),
             )
         )
     ]
@@ -181,19 +267,19 @@ def section_fiscal(w: Writer) -> list[Block]:
         return [Block(w.phrase("fiscal_none"))]
     by_source = t4.footer_row("支出总计").amounts  # 小计, 一般公共预算, 政府性基金预算, 国有资本经营预算
     classes = "、".join(
-        w.phrase("fiscal_class", name=w.class_name(row), amount=money.wan(row.amount(0))) for row in _nonzero(t4.expenditure)
+        w.phrase("fiscal_class", name=w.class_name(row), amount=w.money(row.amount(0))) for row in _nonzero(t4.expenditure)
     )
     return [
         Block(
             w.phrase(
                 "fiscal",
-                total=money.wan(total),
-                general=money.wan(by_source[1]),
-                fund=money.wan(by_source[2]),
-                state_capital=money.wan(by_source[3]),
-                current=money.wan(t4.footer_row("本年收入合计").amount(0)),
-                carry_over=money.wan(t4.footer_row("上年财政拨款结转").amount(0)),
-                classes=classes + w.profile.phrase("fiscal_classes_tail"),
+                total=w.money(total),
+                general=w.money(by_source[1]),
+                fund=w.money(by_source[2]),
+                state_capital=w.money(by_source[3]),
+                current=w.money(t4.footer_row("本年收入合计").amount(0)),
+                carry_over=w.money(t4.footer_row("上年财政拨款结转").amount(0)),
+                classes=classes + w.phrase("fiscal_classes_tail"),
             )
         )
     ]
@@ -204,17 +290,16 @@ def section_general_public(w: Writer) -> list[Block]:
     t5 = w.tables.general_public
     total = t5.total("total")
     classes = [r for r in t5.rows if r.level == 1 and r.amount(0) != 0]
-    shares = w.shares([r.amount(0) for r in classes], "五、一般公共预算支出结构")
     structure = "；".join(
-        w.phrase("general_class", name=w.class_name(r), amount=money.wan(r.amount(0)), share=s)
-        for r, s in zip(classes, shares)
+        w.phrase("general_class", name=w.class_name(r), amount=w.money(r.amount(0)), share=w.share(r.amount(0), total))
+        for r in classes
     ) or w.phrase("none")
     return [
         Block(w.phrase("general_scale_heading"), "subheading"),
-        Block(w.phrase("general_scale", total=money.wan(total),
-                       change=w.change(total, w.model.last_year.general_public_current))),
+        Block(w.phrase("general_scale", total=w.money(total),
+                       **w.compared(total, w.model.last_year.general_public_current))),
         Block(w.phrase("general_structure_heading"), "subheading"),
-        Block(w.phrase("general_structure", total=money.wan(total), classes=structure)),
+        Block(w.phrase("general_structure", total=w.money(total), classes=structure)),
     ]
 
 
@@ -224,49 +309,73 @@ def section_basic(w: Writer) -> list[Block]:
 
     def items(column: int) -> str:
         names = [w.tables.context.names.of_economic(r.code) for r in t6.rows if r.level == 2 and r.amount(column) != 0]
-        return "、".join(names) or w.phrase("none")
+        return "、".join(dict.fromkeys(names)) or w.phrase("none")
 
     return [
-        Block(w.phrase("basic", total=money.wan(t6.total("total")))),
-        Block(w.phrase("basic_personnel", amount=money.wan(t6.total("personnel")), items=items(1))),
-        Block(w.phrase("basic_public", amount=money.wan(t6.total("public")), items=items(2))),
+        Block(w.phrase("basic", total=w.money(t6.total("total")))),
+        Block(w.phrase("basic_personnel", amount=w.money(t6.total("personnel")), items=items(1))),
+        Block(w.phrase("basic_public", amount=w.money(t6.total("public")), items=items(2))),
     ]
 
 
-def section_three_public(w: Writer) -> list[Block]:
-    """七、"三公"经费: table 10's 合计 and each item, change on last year (and per item when last year's items are given)."""
+def _three_public_figures(w: Writer) -> dict[str, Decimal]:
+    """三公 by item (and 公务用车购置及运行费, 合计) in the prose scale, from table 10's 合计 column."""
     t10 = w.tables.three_public
-    total = t10.total("total")
-    if total == 0:
-        return [Block(w.phrase("three_public_none"))]
+    figures = {row.code: row.amount(0) for row in t10.rows if row.code}
+    figures["total"] = t10.total("total")
+    return figures
+
+
+def section_three_public(w: Writer) -> list[Block]:
+    """"三公"经费: table 10's 合计 and each item, each with its change on last year (per item only when last
+    year's items are given) and, where the profile prints them, per-item reasons."""
+    figures = _three_public_figures(w)
+    total = figures["total"]
+    if total == 0 and w.has("three_public_none"):
+        return w.blocks("three_public_none")
     last = w.model.last_year.three_public
-    values: dict[str, object] = {
-        "total": money.wan(total),
-        "change": w.change(total, last),
-        "vehicles": money.wan(t10.find(label="公务用车购置及运行费").amount(0)),  # type: ignore[union-attr]
-    }
-    for key, label in THREE_PUBLIC_ITEMS:
-        amount = t10.find(label=label).amount(0)  # type: ignore[union-attr]
-        values[key] = money.wan(amount)
-        item_last = getattr(last.items, key) if last is not None and last.items is not None else None
-        values[f"{key}_change"] = w.change(amount, Comparison(amount=item_last), reason=False) if item_last is not None else ""
-    return [Block(w.phrase("three_public", **values))]
+    values: dict[str, object] = {"total": w.money(total), **w.compared(total, last)}
+    items = [*(key for key, _ in THREE_PUBLIC_ITEMS), "vehicles"]
+    for key in items:
+        values[key] = w.money(figures[key])
+        item_last = None
+        if last is not None and last.items is not None:
+            if key == "vehicles":
+                item_last = last.items.vehicle_purchase + last.items.vehicle_operation
+            else:
+                item_last = getattr(last.items, key)
+        reason = getattr(last.reasons, key) if last is not None else None
+        values.update(w.versus(figures[key], item_last, reason, f"{key}_"))
+        if w.legacy:  # 0.1 printed an item's change without its reason
+            values[f"{key}_change"] = (f"，{w.change(figures[key], w.last_year_figure(item_last))[0]}"
+                                       if item_last is not None else "")
+    values["vehicles_label"] = VEHICLES_LABEL
+    return w.blocks("three_public", **values)
 
 
 def section_operating_costs(w: Writer) -> list[Block]:
-    """八、机关运行经费: table 11's 部门合计 and its change on last year."""
+    """机关运行经费: table 11's 部门合计, its change on last year, and (部门) the counts of 机关 and 参公事业单位."""
     total = w.tables.operating_costs.total("total")
-    if total == 0:
-        return [Block(w.phrase("operating_costs_none"))]
-    return [Block(w.phrase("operating_costs", total=money.wan(total),
-                           change=w.change(total, w.model.last_year.operating_costs)))]
+    if total == 0 and w.has("operating_costs_none"):
+        return w.blocks("operating_costs_none")
+    counts = unit_counts(w.model)
+    return w.blocks("operating_costs", total=w.money(total), **w.compared(total, w.model.last_year.operating_costs),
+                    administrative_count=_count(counts["administrative"]),
+                    civil_service_count=_count(counts["civil_service_institutions"]))
 
 
 def section_procurement(w: Writer) -> list[Block]:
-    """九、政府采购情况: total, then goods, works and services."""
+    """政府采购: total, then goods, works and services; the amounts reserved for 中小企业 and 小型和微型企业."""
     p = w.tables.procurement
-    return [Block(w.phrase("procurement", total=money.wan(p.total), goods=money.wan(p.goods),
-                           works=money.wan(p.works), services=money.wan(p.services)))]
+    return w.blocks("procurement", total=w.money(p.total), goods=w.money(p.goods), works=w.money(p.works),
+                    services=w.money(p.services), smes=w.money(p.reserved_for_smes),
+                    small_micro=w.money(p.reserved_for_small_micro))
+
+
+def _current_projects(w: Writer) -> tuple[dict[str, Row], list]:
+    rows = {r.label: r for r in w.tables.projects_current.rows if r.level == 2}
+    projects = [p for p in w.model.projects if p.name in rows and rows[p.name].amount(0) != 0]
+    return rows, projects
 
 
 def section_performance(w: Writer) -> list[Block]:
@@ -275,12 +384,11 @@ def section_performance(w: Writer) -> list[Block]:
     blocks = [Block(w.phrase("overall_heading"), "subheading")]
     if model.performance.overall_target:
         total = w.tables.summary.footer_row("支出总计").amount(0)
-        blocks += [Block(w.phrase("overall", total=money.wan(total))), Block(w.phrase("overall_note"))]
+        blocks += [Block(w.phrase("overall", total=w.money(total))), Block(w.phrase("overall_note"))]
     else:
         blocks.append(Block(w.phrase("overall_none")))
     blocks.append(Block(w.phrase("projects_heading"), "subheading"))
-    rows = {r.label: r for r in t12.rows if r.level == 2}
-    projects = [p for p in model.projects if p.name in rows and rows[p.name].amount(0) != 0]
+    rows, projects = _current_projects(w)
     if not projects:
         blocks.append(Block(w.phrase("projects_none")))
         return blocks
@@ -292,7 +400,7 @@ def section_performance(w: Writer) -> list[Block]:
         categories += sorted({p.category.value for p in chosen} - set(categories))
         return "；".join(
             w.phrase(key, category=c, count=sum(p.category.value == c for p in chosen),
-                     amount=money.wan(money.total(rows[p.name].amount(0) for p in chosen if p.category.value == c)))
+                     amount=w.money(money.total(rows[p.name].amount(0) for p in chosen if p.category.value == c)))
             for c in categories
         )
 
@@ -303,11 +411,11 @@ def section_performance(w: Writer) -> list[Block]:
             w.phrase(
                 "projects",
                 count=len(projects),
-                total=money.wan(total),
+                total=w.money(total),
                 categories=by_category(projects, "projects_category"),
                 published_count=len(published),
-                published_total=money.wan(published_total),
-                published_share=money.percent(money.share(published_total, t12.rows[0].amount(0))),
+                published_total=w.money(published_total),
+                published_share=w.share(published_total, t12.rows[0].amount(0)),
                 published_categories=by_category(published, "projects_published_category") or w.phrase("none"),
             )
         )
@@ -320,21 +428,38 @@ def _area(value: Decimal) -> str:
     return f"{value.normalize():f}" if value != value.to_integral_value() else str(int(value))
 
 
+def _as_of(w: Writer) -> str:
+    as_of = w.model.assets.as_of or w.profile.assets_date(w.model.unit.fiscal_year)
+    return f"{as_of.year}年{as_of.month}月{as_of.day}日"
+
+
+def _asset_values(w: Writer) -> dict[str, object]:
+    """Vehicles held and planned by kind, office area and equipment, as the assets patterns print them."""
+    assets = w.model.assets
+    held, planned = assets.vehicles, assets.planned_vehicles
+    values: dict[str, object] = {"as_of": _as_of(w), **held.model_dump()}
+    values.update({f"planned_{k}": v for k, v in planned.model_dump().items()})
+    values.update(
+        held_total=held.actual or held.total,
+        planned_total=planned.total,
+        area=_area(assets.office_area_m2),
+        over_500k=assets.equipment_over_500k,
+        over_1m=assets.equipment_over_1m,
+        planned_over_1m=assets.planned_equipment_over_1m,
+    )
+    return values
+
+
 def section_assets(w: Writer) -> list[Block]:
-    """十一、国有资产占有使用情况: vehicles by kind, office area, equipment over 50万/100万, at 31 December last year."""
-    model = w.model
-    assets = model.assets
-    as_of = assets.as_of
-    when = (f"{as_of.year}年{as_of.month}月{as_of.day}日" if as_of is not None
-            else f"{model.unit.fiscal_year - 1}年12月31日")
-    v = assets.vehicles
+    """十一、国有资产占有使用情况: vehicles by kind, office area, equipment over 50万/100万, at the assets date."""
+    values = _asset_values(w)
     return [
         Block(w.phrase("vehicles_heading"), "subheading"),
-        Block(w.phrase("vehicles", as_of=when, **v.model_dump())),
+        Block(w.phrase("vehicles", **values)),
         Block(w.phrase("buildings_heading"), "subheading"),
-        Block(w.phrase("buildings", as_of=when, area=_area(assets.office_area_m2))),
+        Block(w.phrase("buildings", **values)),
         Block(w.phrase("equipment_heading"), "subheading"),
-        Block(w.phrase("equipment", as_of=when, over_500k=assets.equipment_over_500k, over_1m=assets.equipment_over_1m)),
+        Block(w.phrase("equipment", **values)),
     ]
 
 
@@ -351,83 +476,241 @@ def section_other(w: Writer) -> list[Block]:
     ]
 
 
-#: The condition that selects each phrase of a profile, by section; docs/narrative.md is generated from it.
-PHRASE_CONDITIONS: dict[str, tuple[str, str]] = {
-    "subject": ("all", "subject of most sentences"),
-    "subject_short": ("all", "subject of 九 and 十 (the reference writes 2024年 there, not 2024年度)"),
-    "change_increase": ("一 五 七 八", "this year above last year, last year not zero"),
-    "change_increase_from_zero": ("一 五 七 八", "last year's figure is zero and this year's is not (no rate)"),
-    "change_decrease": ("一 五 七 八", "this year below last year"),
-    "change_unchanged": ("一 五 七 八", "this year equals last year (no reason is printed)"),
-    "change_reason": ("一 五 七 八", "a change, and the model gives last_year.….reason"),
-    "none": ("五 六 十", "an empty list of classes or items (主要包括：无)"),
-    "totals": ("一", "always; the change clauses are empty without last_year.total"),
-    "income": ("二", "always"),
-    "income_item": ("二", "each source of table 1 and 上年结转, zero ones included"),
-    "income_labels": ("二", "the labels of the six income items, in order"),
-    "spending": ("三", "always"),
-    "fiscal": ("四", "财政拨款 total (table 4) is not zero"),
-    "fiscal_class": ("四", "each class of table 4 with a non-zero 小计"),
-    "fiscal_classes_tail": ("四", "after the list of classes"),
-    "fiscal_none": ("四", "财政拨款 total is zero"),
-    "general_scale_heading": ("五", "always"),
-    "general_scale": ("五", "always; the change clause is empty without last_year.general_public_current"),
-    "general_structure_heading": ("五", "always"),
-    "general_structure": ("五", "always; classes are table 5's 类 rows, or the none phrase"),
-    "general_class": ("五", "each non-zero 类 of table 5, with its share of table 5's 合计"),
-    "basic": ("六", "always"),
-    "basic_personnel": ("六", "always; items are table 6's non-zero 款 of classes 301 and 303, or none"),
-    "basic_public": ("六", "always; items are table 6's other non-zero 款, or none"),
-    "three_public_none": ("七", "table 10's 合计 is zero"),
-    "three_public": ("七", "table 10's 合计 is not zero; per-item changes need last_year.three_public.items"),
-    "operating_costs_none": ("八", "table 11's 部门合计 is zero"),
-    "operating_costs": ("八", "table 11's 部门合计 is not zero"),
-    "procurement": ("九", "always (zero amounts are printed, as the reference does)"),
-    "overall_heading": ("十", "always"),
-    "overall": ("十", "performance.overall_target is true; the amount is table 1's 支出总计"),
-    "overall_none": ("十", "performance.overall_target is false"),
-    "overall_note": ("十", "performance.overall_target is true"),
-    "projects_heading": ("十", "always"),
-    "projects": ("十", "table 12 has projects with money this year"),
-    "projects_category": ("十", "each category with projects, in the profile's category order"),
-    "projects_published_category": ("十", "each category with published sheets"),
-    "projects_none": ("十", "table 12 has no project with money this year"),
-    "projects_note": ("十", "table 12 has projects"),
-    "vehicles_heading": ("十一", "always"),
-    "vehicles": ("十一", "always, at assets.as_of or 31 December of the previous year"),
-    "buildings_heading": ("十一", "always"),
-    "buildings": ("十一", "always"),
-    "equipment_heading": ("十一", "always"),
-    "equipment": ("十一", "always"),
-    "purchase_heading": ("十二", "always"),
-    "purchase_none": ("十二", "the model gives no government_purchase text"),
-    "other_heading": ("十二", "always"),
-    "other_none": ("十二", "the model gives no other_notes"),
-}
+# --------------------------------------------------------------------------- sections of other forms
 
 
-SECTION_WRITERS: dict[int, Callable[[Writer], list[Block]]] = {
-    1: section_changes,
-    2: section_income,
-    3: section_spending,
-    4: section_fiscal,
-    5: section_general_public,
-    6: section_basic,
-    7: section_three_public,
-    8: section_operating_costs,
-    9: section_procurement,
-    10: section_performance,
-    11: section_assets,
-    12: section_other,
+def unit_counts(model: BudgetModel) -> dict[str, int]:
+    """机关, 参公事业单位, 事业单位 and 预算单位 counted from ``unit.subunits`` (with their types), unless
+    ``unit.counts`` gives them; a 单位 counts itself."""
+    from .model import UnitType
+
+    units = model.unit.subunits if model.unit.level == "部门" else []
+    types = [s.type or model.unit.type for s in units] if units else [model.unit.type]
+    derived = {
+        "administrative": sum(t is UnitType.ADMINISTRATIVE for t in types),
+        "civil_service_institutions": sum(t is UnitType.CIVIL_SERVICE_INSTITUTION for t in types),
+        "institutions": sum(t is UnitType.INSTITUTION for t in types),
+        "budget_units": len(units) or 1,
+    }
+    given = model.unit.counts
+    if given is not None:
+        derived.update({k: v for k, v in given.model_dump().items() if v is not None})
+    return derived
+
+
+def _count(value: int) -> str:
+    return str(value)
+
+
+def section_budget_summary(w: Writer) -> list[Block]:
+    """编制说明 (the Shanghai form): income by the profile's income groups, 财政拨款收入 with its change;
+    spending with 财政拨款支出 and each fiscal source, each with its change; the reason of the change; then
+    财政拨款支出主要内容 — one item per 功能分类 项 with 财政拨款 money, in code order, with its usage text."""
+    atoms = w.tables.atoms
+    last = w.model.last_year.fiscal
+    values: dict[str, object] = {}
+    total = _sum(w, atoms)
+    fiscal_atoms = [a for a in atoms if a.is_fiscal]
+    fiscal = _sum(w, fiscal_atoms)
+    values.update(income_total=w.money(total), spending_total=w.money(total), fiscal=w.money(fiscal))
+    for group in w.profile.income_groups:
+        values[group.key] = w.money(_sum(w, [a for a in atoms if a.source in group.sources]))
+    values.update(w.versus(fiscal, last.amount if last else None, None, "fiscal_"))
+    for source in FISCAL_SOURCES:
+        key = _FISCAL_KEYS[source]
+        amount = _sum(w, [a for a in fiscal_atoms if a.source is source])
+        values[key] = w.money(amount)
+        last_amount = last.by_source.get(source.value) if last is not None else None  # type: ignore[call-overload]
+        values.update(w.versus(amount, last_amount, None, f"{key}_"))
+    blocks = w.blocks("budget_summary", **values)
+    if last is not None and last.reason and w.figure(fiscal) != w.last_year_figure(last.amount):
+        key = "budget_reason_increase" if w.figure(fiscal) > w.last_year_figure(last.amount) else "budget_reason_decrease"
+        blocks += w.blocks(key, reason=last.reason.strip().rstrip("。"))
+    items = _fiscal_items(w, fiscal_atoms)
+    if items:
+        blocks += w.blocks("budget_items_heading")
+        blocks += items
+    return blocks
+
+
+_FISCAL_KEYS = {FundingSource.GENERAL: "general", FundingSource.FUND: "fund", FundingSource.STATE_CAPITAL: "state_capital"}
+
+
+def _fiscal_items(w: Writer, fiscal_atoms: Sequence[Atom]) -> list[Block]:
+    """One item per 功能分类 项 with 财政拨款 money, in code order: names of 类, 款, 项, amount, usage."""
+    names = w.tables.context.names
+    by_code: dict[str, list[Atom]] = {}
+    for atom in fiscal_atoms:
+        by_code.setdefault(atom.function, []).append(atom)
+    blocks = []
+    number = 0
+    for code in sorted(by_code):
+        amount = _sum(w, by_code[code])
+        if w.figure(amount) == 0:
+            continue
+        number += 1
+        blocks += w.blocks(
+            "budget_item", n=number, code=code, lei=names.of_function(code[:3]), kuan=names.of_function(code[:5]),
+            xiang=names.of_function(code), amount=w.money(amount),
+            usage=w.model.budget.usage.get(code, "").strip().removeprefix("主要用于").rstrip("。"),
+        )
+    return blocks
+
+
+def section_performance_targets(w: Writer) -> list[Block]:
+    """绩效目标设置情况 (the Shanghai form): the projects with a performance sheet and money this year, their
+    count and money; (部门) how many 预算单位 reported targets."""
+    rows, projects = _current_projects(w)
+    with_targets = [p for p in projects if p.performance is not None]
+    amount = money.total(rows[p.name].amount(0) for p in with_targets)
+    counts = unit_counts(w.model)
+    return w.blocks("performance_targets", count=len(with_targets), amount=w.money(amount),
+                    units_count=counts["budget_units"])
+
+
+def section_state_assets(w: Writer) -> list[Block]:
+    """国有资产占有使用情况 (the Shanghai form): vehicles held by kind and equipment at the assets date;
+    vehicles and equipment the budget plans to buy."""
+    return w.blocks("state_assets", **_asset_values(w))
+
+
+SECTION_WRITERS: dict[str, Callable[[Writer], list[Block]]] = {
+    "changes": section_changes,
+    "income": section_income,
+    "spending": section_spending,
+    "fiscal": section_fiscal,
+    "general_public": section_general_public,
+    "basic": section_basic,
+    "three_public": section_three_public,
+    "operating_costs": section_operating_costs,
+    "procurement": section_procurement,
+    "performance": section_performance,
+    "assets": section_assets,
+    "other": section_other,
+    "budget_summary": section_budget_summary,
+    "performance_targets": section_performance_targets,
+    "state_assets": section_state_assets,
 }
+"""Every section writer, by the name a profile's ``sections`` give it."""
+
+
+def prose_tables(tables: Tables, profile: Profile, level: str) -> Tables:
+    """The tables a report's sentences read: at the prose unit, each line rounded once (``printed``), or exact
+    (``exact``: a sentence prints the exact total rounded once)."""
+    prose = profile.number_format("prose", level)
+    places = prose.places if profile.prose_totals == "printed" else None
+    return tables.at(Scale(prose.unit, places))
 
 
 def narrate(model: BudgetModel, tables: Tables, profile: Profile | None = None) -> Narrative:
-    """The sections of 第三部分 the profile names, numbered 一、二、… with cn2an."""
+    """The sections the profile names, each headed as the profile says, written by its writer."""
     profile = profile or load_profile(model.report.profile)
-    writer = Writer(model, tables, profile)
+    level = model.unit.level
+    writer = Writer(model, prose_tables(tables, profile, level), profile, profile.number_format("prose", level))
+    values = report_placeholders(model, profile)
     sections = {}
-    for number, title in profile.sections.items():
-        heading = f"{chinese_number(number)}、{fill_placeholders(title, unit_placeholders(model.unit))}"
-        sections[number] = Section(number, heading, tuple(SECTION_WRITERS[number](writer)))
+    for key in profile.sections:
+        spec = profile.section_spec(key)
+        sections[key] = Section(key, profile.section_heading(key, values), tuple(SECTION_WRITERS[spec.writer](writer)))
     return Narrative(sections, tuple(writer.notes))
+
+
+
+#: The sentence patterns each writer uses, with the condition that selects each; ``docs/narrative.md`` is
+#: generated from it and from the bundled profiles.  ``common`` patterns serve every writer.  A pattern
+#: ``key@部门`` (or ``key@单位``) replaces ``key`` in reports of that level.
+PHRASES: dict[str, dict[str, str]] = {
+    "common": {
+        "subject": "subject of most Shanxi sentences ({subject}), when the profile has it",
+        "subject_short": "subject of 九 and 十 of the Shanxi form (the reference writes 2024年 there, not 2024年度)",
+        "change_increase": "this year above last year, last year not zero ({delta}, {rate}, {last})",
+        "change_increase_from_zero": "last year's figure is zero and this year's is not (no rate)",
+        "change_decrease": "this year below last year",
+        "change_unchanged": "this year equals last year",
+        "change_reason": "a change, and the model gives its reason",
+        "change_reason_unchanged": "an unchanged figure whose reason the model gives (without it: no reason printed)",
+        "none": "an empty list of classes or items (主要包括：无)",
+    },
+    "changes": {"totals": "always; each change clause is empty without last_year.total"},
+    "income": {
+        "income": "always",
+        "income_item": "each source of table 1 and 上年结转, zero ones included, with its share of 收入总计",
+        "income_labels": "the labels of the six income items, in order",
+        "income_unit_kinds": "单位资金 has kinds (事业收入 …) that are not zero: after its share",
+        "income_unit_kind": "each such kind, joined by ，",
+    },
+    "spending": {"spending": "always"},
+    "fiscal": {
+        "fiscal": "财政拨款 total (table 4) is not zero",
+        "fiscal_class": "each class of table 4 with a non-zero 小计",
+        "fiscal_classes_tail": "after the list of classes",
+        "fiscal_none": "财政拨款 total is zero",
+    },
+    "general_public": {
+        "general_scale_heading": "always",
+        "general_scale": "always; the change clause is empty without last_year.general_public_current",
+        "general_structure_heading": "always",
+        "general_structure": "always; classes are table 5's 类 rows, or the none pattern",
+        "general_class": "each non-zero 类 of table 5, with its share of table 5's 合计",
+    },
+    "basic": {
+        "basic": "always",
+        "basic_personnel": "always; items are table 6's non-zero 款 of classes 301 and 303, or none",
+        "basic_public": "always; items are table 6's other non-zero 款, or none",
+    },
+    "three_public": {
+        "three_public_none": "table 10's 合计 is zero and the profile has this pattern",
+        "three_public": "otherwise; {x_change}/{x_reason} of each item (outbound_travel, official_reception, vehicles, "
+                        "vehicle_purchase, vehicle_operation) need last_year.three_public.items / .reasons",
+    },
+    "operating_costs": {
+        "operating_costs_none": "table 11's 部门合计 is zero and the profile has this pattern",
+        "operating_costs": "otherwise ({administrative_count}, {civil_service_count}: 机关 and 参公事业单位 of a 部门)",
+    },
+    "procurement": {"procurement": "always (zero amounts are printed); {smes}, {small_micro}: the reserved amounts"},
+    "performance": {
+        "overall_heading": "always",
+        "overall": "performance.overall_target is true; the amount is table 1's 支出总计",
+        "overall_none": "performance.overall_target is false",
+        "overall_note": "performance.overall_target is true",
+        "projects_heading": "always",
+        "projects": "table 12 has projects with money this year",
+        "projects_category": "each category with projects, in the profile's category order",
+        "projects_published_category": "each category with published sheets",
+        "projects_none": "table 12 has no project with money this year",
+        "projects_note": "table 12 has projects",
+    },
+    "assets": {
+        "vehicles_heading": "always",
+        "vehicles": "always, at assets.as_of or the profile's date",
+        "buildings_heading": "always",
+        "buildings": "always",
+        "equipment_heading": "always",
+        "equipment": "always",
+    },
+    "other": {
+        "purchase_heading": "always",
+        "purchase_none": "the model gives no government_purchase text",
+        "other_heading": "always",
+        "other_none": "the model gives no other_notes",
+    },
+    "budget_summary": {
+        "budget_summary": "always: income by the profile's income_groups ({<group key>}), 财政拨款 ({fiscal}) and "
+                          "each fiscal source ({general}, {fund}, {state_capital}) with their change clauses",
+        "budget_reason_increase": "财政拨款 above last year's and last_year.fiscal.reason given",
+        "budget_reason_decrease": "财政拨款 below last year's and last_year.fiscal.reason given",
+        "budget_items_heading": "some 功能分类 项 has 财政拨款 money",
+        "budget_item": "each such 项, in code order ({n}, {lei}, {kuan}, {xiang}, {amount}, {usage} from budget.usage)",
+    },
+    "performance_targets": {
+        "performance_targets": "always: projects with a sheet and money this year ({count}, {amount}); "
+                               "{units_count} 预算单位 of a 部门",
+    },
+    "state_assets": {"state_assets": "always: vehicles held and planned by kind, equipment over 100万元"},
+}
+
+#: Patterns that are not sentences of a section: the overview's list of a 部门's units and the contents entries.
+OTHER_PHRASES = {
+    "included_units": "部门 reports with subunits: the sentence naming them in 概况 ({units}, {count})",
+    "overview_contents": "the contents entries under 概况, one per line",
+}

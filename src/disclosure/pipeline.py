@@ -23,11 +23,11 @@ from .errors import DisclosureError
 from .files import write_atomically
 from .glossary import glossary_terms
 from .load import LoadedModel, LoadError, Problem, SourceMap, load
-from .model import BudgetModel
+from .model import Appendix, BudgetModel
 from .narrative import Narrative, narrate
 from .performance import derive_sheets
 from .profile import Profile, load_profile
-from .report import ReportContent
+from .report import ReportContent, printed_tables
 from .tables import Tables, derive_tables
 
 if TYPE_CHECKING:  # imported where used: rendering and PDF libraries are heavy
@@ -165,15 +165,21 @@ def prepare(
             tables,
             narrate(model, tables, profile),
             derive_sheets(model, profile),
-            glossary_terms(model),
-            _catalogue(loaded),
+            glossary_terms(model, f"{profile.glossary}.yaml"),
+            _catalogue(loaded, profile),
+            printed_tables(tables, profile, model.unit.level),
         )
     return Prepared(loaded, classification, findings, content)
 
 
-def _catalogue(loaded: LoadedModel) -> Catalogue | None:
-    """The appended catalogue; a file that cannot be used is unusable input (exit 2), located in the model."""
-    appendix = loaded.model.appendix
+def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
+    """The appended catalogue: the model's ``appendix`` (``null``: none), else the profile's default (none unless
+    the profile names one); a file that cannot be used is unusable input (exit 2), located in the model."""
+    model = loaded.model
+    if model.appendix_given:
+        appendix = model.appendix
+    else:
+        appendix = Appendix(catalogue=profile.appendix) if profile.appendix else None
     if appendix is None:
         return None
     try:

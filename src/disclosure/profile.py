@@ -1,34 +1,92 @@
-"""Report profiles: which parts and tables a report has, in which order, titles and templates (DESIGN.md §3).
+"""Report profiles: a report form as data — parts, tables, number formats, sections and sentences (DESIGN.md §3).
 
-A profile is data (``profiles/<name>.yaml``), not code: the Shanxi 13-table
-form is ``shanxi-13``; another province's form is another profile file plus
-its templates.  :func:`load_profile` accepts a bundled name or a path.
+A profile is data (``profiles/<name>.yaml``), not code: ``shanxi-13`` is the 13-table
+单位/部门预算公开报告 of Shanxi, ``shanghai-district-9`` the 9-table report of a Shanghai
+district.  Another form is another profile file plus its templates (``docs/forms.md`` says
+how to write one).  A profile serves both levels (部门 and 单位): parts, number formats,
+placeholders and sentence patterns may differ by the model's ``unit.level``.
+
+:func:`load_profile` accepts a bundled name or a path.
+
+Texts of a profile (titles, headings, sentence patterns) fill placeholders with
+:func:`fill_placeholders`: ``{name}`` is replaced by its value, literally; ``[…]`` is an
+optional group, printed only when every placeholder inside it is non-empty (so ``[，{change}]``
+prints nothing without last year's figure); ``[[`` and ``]]`` print ``[`` and ``]``.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UsageError
-from .tables import TABLE_DERIVATIONS
+from .money import NumberFormat
+from .tables import SOURCE_GROUPS, TABLE_DERIVATIONS, Options, SourceGroup
 
 DEFAULT_PROFILE = "shanxi-13"
+
+Level = Literal["单位", "部门"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def fill_placeholders(pattern: str, values: dict[str, object]) -> str:
-    """Fill a profile text's ``{name}`` placeholders with values, literally.
+class ProfileError(UsageError):
+    """A profile that cannot be used (unknown name, bad file, a pattern the narrative cannot fill)."""
 
-    No format mini-language and no attribute access: a value is never read as a pattern, and a
+
+# --------------------------------------------------------------------------- filling texts
+
+
+def _split_groups(pattern: str) -> list[str | list]:
+    """``a[b{x}]c`` → ``['a', ['b{x}'], 'c']``; groups nest; ``[[``/``]]`` are literal brackets."""
+    root: list[Any] = []
+    stack = [root]
+    text = ""
+    i = 0
+    while i < len(pattern):
+        pair = pattern[i:i + 2]
+        if pair in ("[[", "]]"):
+            text += pair[0]
+            i += 2
+            continue
+        char = pattern[i]
+        if char == "[":
+            stack[-1].append(text)
+            text = ""
+            group: list[Any] = []
+            stack[-1].append(group)
+            stack.append(group)
+        elif char == "]" and len(stack) > 1:
+            stack[-1].append(text)
+            text = ""
+            stack.pop()
+        else:
+            text += char
+        i += 1
+    if len(stack) > 1:
+        raise ValueError(f"{pattern!r}: an optional group [ is not closed by ]")
+    stack[-1].append(text)
+    return root
+
+
+def fill_placeholders(pattern: str, values: Mapping[str, object]) -> str:
+    """Fill a profile text's ``{name}`` placeholders with values, literally, and its ``[…]`` optional groups.
+
+    No format mini-language and no attribute access: a value is never read as a pattern.  A
     placeholder the caller does not provide is an error naming it.
+
+    >>> fill_placeholders("收入{total}万元[，{change}]。", {"total": "887.70", "change": ""})
+    '收入887.70万元。'
+    >>> fill_placeholders("收入{total}万元[，{change}]。", {"total": "887.70", "change": "比上年增加1万元"})
+    '收入887.70万元，比上年增加1万元。'
     """
 
     def value(match: re.Match[str]) -> str:
@@ -37,16 +95,30 @@ def fill_placeholders(pattern: str, values: dict[str, object]) -> str:
             raise KeyError(f"{pattern!r} uses {{{key}}}, which is not provided here")
         return str(values[key])
 
-    return _PLACEHOLDER.sub(value, pattern)
+    def render(parts: list, optional: bool) -> str | None:
+        out = ""
+        for part in parts:
+            if isinstance(part, list):
+                out += render(part, True) or ""
+                continue
+            if optional and any(str(values.get(k, "")) == "" for k in _PLACEHOLDER.findall(part)):
+                for key in _PLACEHOLDER.findall(part):
+                    if key not in values:
+                        raise KeyError(f"{pattern!r} uses {{{key}}}, which is not provided here")
+                return None
+            out += _PLACEHOLDER.sub(value, part)
+        return out
+
+    if "[" not in pattern:
+        return _PLACEHOLDER.sub(value, pattern)
+    return render(_split_groups(pattern), False) or ""
 
 
-def unit_placeholders(unit) -> dict[str, object]:
-    """{year}, {unit} and {level}: the placeholders every profile title and sentence may use."""
-    return {"year": unit.fiscal_year, "unit": unit.name, "level": unit.level}
+def placeholders_of(pattern: str) -> list[str]:
+    return _PLACEHOLDER.findall(pattern)
 
 
-class ProfileError(UsageError):
-    """A profile that cannot be used (unknown name, bad file)."""
+# --------------------------------------------------------------------------- the profile schema
 
 
 class _Spec(BaseModel):
@@ -54,20 +126,21 @@ class _Spec(BaseModel):
 
 
 class Outline(_Spec):
-    title: str = Field(description="Outline (PDF bookmark) title; {year}, {unit}, {level} are filled in.")
+    title: str = Field(description="Outline (PDF bookmark) title; placeholders such as {year}, {unit} are filled in.")
     level: int = Field(0, ge=0, le=3)
 
 
 Content = Literal[
-    "cover", "contents", "overview", "heading", "table", "notes", "performance_sheets", "appendix", "glossary"
+    "cover", "contents", "overview", "heading", "table", "notes", "performance_sheets", "project_explanations",
+    "appendix", "glossary",
 ]
 
 
 class PartSpec(_Spec):
     """One entry of the report: what it shows (``content``) and the template that lays it out.
 
-    ``performance_sheets`` renders its template once per published sheet; the
-    others once.  A ``table`` entry names the derived table it prints.
+    ``performance_sheets`` renders its template once per published sheet, ``project_explanations`` once per
+    project with an explanation; the others once.  A ``table`` entry names the profile table(s) it prints.
     """
 
     content: Content = Field(description="What this entry shows.")
@@ -75,29 +148,51 @@ class PartSpec(_Spec):
     new_page: bool = False
     bookmark: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
     outline: Outline | None = None
-    table: str | None = Field(None, description="Key of the derived table a table entry prints.")
-    sections: list[int] = Field(default_factory=list, description="Sections of 第三部分 a notes entry prints.")
+    table: str | None = Field(None, description="The profile table (key of `tables`) a table entry prints.")
+    tables: list[str] = Field(
+        default_factory=list, description="Several profile tables printed by one template (e.g. 三公 and 机关运行经费 in one row).",
+    )
+    sections: list[int | str] = Field(default_factory=list, description="Sections (keys of `sections`) a notes entry prints.")
+    levels: list[Level] = Field(
+        default_factory=list, description="The levels (单位, 部门) whose reports have this entry; all when empty.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PartSpec:
-        if (self.content == "table") != (self.table is not None):
-            raise ValueError("a table entry needs `table: <key>`, and only table entries have one")
-        if self.table is not None and self.table not in TABLE_DERIVATIONS:
-            raise ValueError(f"unknown table {self.table!r}; known: {', '.join(TABLE_DERIVATIONS)}")
+        has_tables = self.table is not None or bool(self.tables)
+        if (self.content == "table") != has_tables:
+            raise ValueError("a table entry needs `table: <name>` (or `tables: [...]`), and only table entries have one")
+        if self.table is not None and self.tables:
+            raise ValueError("give `table` or `tables`, not both")
         if self.content == "notes" and not self.sections:
-            raise ValueError("a notes entry lists the `sections` (1–12) it prints")
+            raise ValueError("a notes entry lists the `sections` it prints")
         return self
+
+    @property
+    def table_names(self) -> list[str]:
+        return [self.table] if self.table is not None else list(self.tables)
+
+    def applies_to(self, level: str) -> bool:
+        return not self.levels or level in self.levels
 
 
 class TableSpec(_Spec):
-    label: str = Field(description="The number line above the title, e.g. 预算公开表1.")
-    title: str = Field(description="Table title; {year} is filled in.")
+    """A table of the form: which derivation (with which options), its titles, number format and layout."""
+
+    label: str = Field("", description="The number line above the title, e.g. 预算公开表1 (may be empty).")
+    title: str = Field(description="Table title; placeholders such as {year}/{Y}, {level} are filled in.")
+    derive: str | None = Field(None, description="The derivation (tables.TABLE_DERIVATIONS); default: this table's key.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Options of the derivation (docs/forms.md).")
+    format: str = Field("table", description="Name of the number format (key of `formats`) its figures print in.")
+    total_row: Literal["first", "last"] = Field("first", description="Where the 合计 row prints.")
+    unit_label: str | None = Field(None, description="The unit line, e.g. 单位：元; default from the format's unit.")
+    empty_note: str | None = Field(None, description="Note under an empty table; default the profile's empty_table_note.")
 
 
 class PerformanceSheetSpec(_Spec):
     """The 项目支出绩效目标表 form of the profile."""
 
-    title: str = Field(description="Form title printed above each sheet.")
+    title: str = Field(description="Form title printed above each sheet; placeholders such as {region}, {tier}.")
     local_funds_label: str = "市县（区）财政资金"
     indicators: dict[str, list[str]] = Field(
         default_factory=dict, description="The form's 一级 → 二级 indicators, printed even when empty."
@@ -105,43 +200,215 @@ class PerformanceSheetSpec(_Spec):
     categories: list[str] = Field(default_factory=list, description="Project categories in the order 十、 counts them.")
 
 
+class SectionSpec(_Spec):
+    """A section of the report's prose: its heading (with its own numbering) and the writer of its sentences."""
+
+    heading: str = Field("", description="Heading as printed, e.g. 一、{Y}年“三公”经费预算情况说明 (empty: none).")
+    writer: str = Field(description="The code that writes its sentences (docs/narrative.md lists them).")
+
+
+class FormatSpec(_Spec):
+    """A number format: see :class:`disclosure.money.NumberFormat`."""
+
+    unit: Literal["元", "万元"] = "万元"
+    places: Literal[0, 1, 2] = 2
+    grouping: bool = False
+    zero: str = ""
+    trim: bool = False
+
+    def number_format(self) -> NumberFormat:
+        return NumberFormat(self.unit, self.places, self.grouping, self.zero, self.trim)
+
+
+class AssetsDate(_Spec):
+    """The default 截至 date of the assets section: a month and day of the year before the budget year."""
+
+    month: int = Field(12, ge=1, le=12)
+    day: int = Field(31, ge=1, le=31)
+
+
+#: The writers of the twelve numbered sections of the Shanxi form, for profiles that give ``sections`` as
+#: ``{number: heading}`` (the form of profiles written for version 0.1).
+NUMBERED_SECTION_WRITERS = {
+    1: "changes", 2: "income", 3: "spending", 4: "fiscal", 5: "general_public", 6: "basic", 7: "three_public",
+    8: "operating_costs", 9: "procurement", 10: "performance", 11: "assets", 12: "other",
+}
+
+
 class Profile(_Spec):
     name: str
     description: str = ""
+    version: Literal[1, 2] = Field(
+        1,
+        description="2: change clauses are bare ({x_change} 比上年增加…, {x_reason} 主要原因是…, joined by the "
+        "pattern's optional groups). 1 (profiles of version 0.1): {x_change} is ，比上年增加…，主要原因是….",
+    )
     report_title: str = "{unit}{year}年{level}预算公开报告"
+    level_placeholders: dict[Level, dict[str, str]] = Field(
+        default_factory=dict, description="Extra placeholders by level, e.g. {单位: {editor: 预算单位}}.",
+    )
     parts: list[PartSpec]
     tables: dict[str, TableSpec]
     empty_table_note: str = "注：本表无数据"
-    amount_unit_label: str = "单位：万元"
-    sections: dict[int, str] = Field(default_factory=dict, description="Headings of 第三部分's sections, by number.")
+    amount_unit_label: str = Field("单位：万元", description="Default unit line of a 万元 table.")
+    formats: dict[str, FormatSpec] = Field(
+        default_factory=dict,
+        description="Number formats by name: `table` (tables), `prose` (sentences) and any a table names.",
+    )
+    formats_by_level: dict[Level, dict[str, FormatSpec]] = Field(
+        default_factory=dict, description="Formats that differ by level (e.g. 部门 tables in whole 元).",
+    )
+    prose_totals: Literal["printed", "exact"] = Field(
+        "printed",
+        description="printed: a sentence's figure is the table's (a sum of lines rounded once); exact: the exact "
+        "total rounded once (forms whose tables print 元).",
+    )
+    sections: dict[int | str, str | SectionSpec] = Field(
+        default_factory=dict, description="The prose sections by key: a SectionSpec, or (numbered) a heading.",
+    )
     phrases: dict[str, str | list[str]] = Field(
-        default_factory=dict, description="Sentence patterns of 第三部分 (see docs/narrative.md)."
+        default_factory=dict, description="Sentence patterns (docs/narrative.md); `key@部门` overrides `key` for 部门.",
+    )
+    income_groups: list[SourceGroup] = Field(
+        default_factory=lambda: list(SOURCE_GROUPS),
+        description="How the form groups income sources in its sentences ({<key>} of each group; default the "
+        "Shanxi five: general, fund, state_capital, special_account, unit_funds).",
     )
     performance_sheet: PerformanceSheetSpec | None = None
+    assets_as_of: AssetsDate = Field(default_factory=AssetsDate, description="Default date of the assets section.")
+    glossary: str = Field("glossary-default", description="The bundled glossary the report starts from.")
+    appendix: str | None = Field(None, description="A bundled catalogue appended unless the model says otherwise.")
 
-    def phrase(self, key: str) -> str:
-        value = self.phrases.get(key)
+    @field_validator("sections")
+    @classmethod
+    def _known_writers(cls, sections: dict) -> dict:
+        from .narrative import SECTION_WRITERS
+
+        for key, spec in sections.items():
+            writer = spec.writer if isinstance(spec, SectionSpec) else NUMBERED_SECTION_WRITERS.get(key)  # type: ignore[call-overload]
+            if writer not in SECTION_WRITERS:
+                raise ValueError(f"section {key!r}: unknown writer {writer!r}; known: {', '.join(SECTION_WRITERS)}")
+        return sections
+
+    @model_validator(mode="after")
+    def _tables_resolve(self) -> Profile:
+        missing = [name for p in self.parts for name in p.table_names if name not in self.tables]
+        if missing:
+            raise ValueError(f"parts name tables without an entry in `tables`: {', '.join(missing)}")
+        for name, spec in self.tables.items():
+            derivation = TABLE_DERIVATIONS.get(derivation_of(spec, name))
+            if derivation is None:
+                raise ValueError(f"tables.{name}: unknown derivation {spec.derive or name!r}; "
+                                 f"known: {', '.join(TABLE_DERIVATIONS)}")
+            try:
+                derivation.options.model_validate(spec.options)
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(str(x) for x in first["loc"])
+                raise ValueError(f"tables.{name}.options.{where}: {first['msg']}") from None
+            if spec.format not in self.formats and spec.format not in ("table", "prose"):
+                raise ValueError(f"tables.{name}.format: no format named {spec.format!r} in `formats`")
+        unknown = [s for p in self.parts for s in p.sections if s not in self.sections]
+        if unknown:
+            raise ValueError(f"parts name sections not in `sections`: {', '.join(map(str, unknown))}")
+        return self
+
+    # ----------------------------------------------------------------------- look-ups
+
+    def phrase(self, key: str, level: str | None = None) -> str:
+        """The sentence pattern ``key`` (its ``key@level`` variant first)."""
+        value = self.phrases.get(f"{key}@{level}") if level else None
+        if value is None:
+            value = self.phrases.get(key)
         if not isinstance(value, str):
             raise ProfileError(f"profile {self.name}: phrases.{key} is missing (a sentence pattern the narrative needs)")
         return value
 
-    def phrase_list(self, key: str) -> list[str]:
-        value = self.phrases.get(key)
+    def has_phrase(self, key: str, level: str | None = None) -> bool:
+        return (level is not None and f"{key}@{level}" in self.phrases) or key in self.phrases
+
+    def phrase_list(self, key: str, level: str | None = None) -> list[str]:
+        value = self.phrases.get(f"{key}@{level}") if level else None
+        if value is None:
+            value = self.phrases.get(key)
         if not isinstance(value, list):
             raise ProfileError(f"profile {self.name}: phrases.{key} must be a list")
         return value
 
-    @model_validator(mode="after")
-    def _tables_have_titles(self) -> Profile:
-        missing = [p.table for p in self.parts if p.table and p.table not in self.tables]
-        if missing:
-            raise ValueError(f"tables without a title entry: {', '.join(missing)}")
-        return self
+    def number_format(self, name: str, level: str) -> NumberFormat:
+        """The format ``name`` for reports of ``level`` (table: 万元 with two decimals, blank zero; prose: zero 0)."""
+        spec = self.formats_by_level.get(level, {}).get(name) or self.formats.get(name)  # type: ignore[call-overload]
+        if spec is not None:
+            return spec.number_format()
+        return NumberFormat(zero="0") if name == "prose" else NumberFormat()
+
+    def parts_for(self, level: str) -> list[PartSpec]:
+        return [p for p in self.parts if p.applies_to(level)]
+
+    def section_spec(self, key: int | str) -> SectionSpec:
+        spec = self.sections[key]
+        if isinstance(spec, SectionSpec):
+            return spec
+        return SectionSpec(heading=spec, writer=NUMBERED_SECTION_WRITERS[key])  # type: ignore[index]
+
+    def section_heading(self, key: int | str, values: Mapping[str, object]) -> str:
+        """The heading as printed: numbered sections (``{1: …}``) get 一、二、…; others print their own."""
+        from .numerals import chinese_number
+
+        spec = self.sections[key]
+        if isinstance(spec, SectionSpec):
+            return fill_placeholders(spec.heading, values)
+        return f"{chinese_number(int(key))}、{fill_placeholders(spec, values)}"
+
+    def table_spec(self, name: str) -> TableSpec:
+        return self.tables[name]
+
+    def assets_date(self, fiscal_year: int) -> _dt.date:
+        return _dt.date(fiscal_year - 1, self.assets_as_of.month, self.assets_as_of.day)
 
     @property
     def template_names(self) -> list[str]:
         """Every template the profile needs (base.docx holds page setup and footer)."""
         return list(dict.fromkeys(["base.docx", *(p.template for p in self.parts)]))
+
+
+def derivation_of(spec: TableSpec, name: str) -> str:
+    """The derivation key of the profile table ``name``."""
+    return spec.derive or name
+
+
+def table_options(spec: TableSpec, name: str) -> Options:
+    return TABLE_DERIVATIONS[derivation_of(spec, name)].options.model_validate(spec.options)
+
+
+# --------------------------------------------------------------------------- placeholders of a report
+
+
+def report_placeholders(model: Any, profile: Profile | None = None) -> dict[str, object]:
+    """The placeholders every profile text may use: {year} = {Y}, {P} (= Y − 1), {unit}, {level}, {region},
+    {tier}, and the profile's placeholders for the model's level."""
+    unit = model.unit
+    values: dict[str, object] = {
+        "year": unit.fiscal_year,
+        "Y": unit.fiscal_year,
+        "P": unit.fiscal_year - 1,
+        "unit": unit.name,
+        "level": unit.level,
+        "region": unit.region or "",
+        "tier": unit.tier or "",
+    }
+    if profile is not None:
+        values.update(profile.level_placeholders.get(unit.level, {}))
+    return values
+
+
+def unit_placeholders(unit) -> dict[str, object]:
+    """{year}, {Y}, {P}, {unit}, {level}, {region}, {tier} of a unit (no profile placeholders)."""
+    return {"year": unit.fiscal_year, "Y": unit.fiscal_year, "P": unit.fiscal_year - 1, "unit": unit.name,
+            "level": unit.level, "region": unit.region or "", "tier": unit.tier or ""}
+
+
+# --------------------------------------------------------------------------- loading
 
 
 def bundled_profiles() -> list[str]:
@@ -158,6 +425,8 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ProfileError(f"{path}: cannot read profile ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise ProfileError(f"{path}: a profile is a UTF-8 YAML file; this file is not UTF-8 text") from None
         shown = str(path)
     else:
         resource = resources.files("disclosure") / "profiles" / f"{name_or_path}.yaml"
@@ -167,10 +436,14 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         shown = f"profile {name_or_path}"
     try:
         data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ProfileError(f"{shown}: not a valid YAML profile") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{shown}: expected a mapping with name:, parts: and tables:")
+    try:
         return Profile.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{shown}: not valid YAML ({exc})") from None
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise ProfileError(f"{shown}: {where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ProfileError(f"{shown}: {where}: {message}") from None

@@ -101,38 +101,64 @@ def model_reference() -> str:
 
 
 def narrative_reference() -> str:
-    """docs/narrative.md: the default profile's sentence patterns with the conditions that pick them."""
-    from .narrative import PHRASE_CONDITIONS
-    from .profile import DEFAULT_PROFILE, load_profile
+    """docs/narrative.md: every section writer, its sentence patterns with the conditions that pick them, and
+    the patterns of each bundled profile."""
+    from .narrative import OTHER_PHRASES, PHRASES, SECTION_WRITERS
+    from .profile import bundled_profiles, load_profile
 
-    profile = load_profile(DEFAULT_PROFILE)
+    profiles = [load_profile(name) for name in bundled_profiles()]
     lines = [
-        "# Sentence patterns of 第三部分 情况说明",
+        "# Sentence patterns",
         "",
         GENERATED,
-        f"The patterns of the `{profile.name}` profile (`src/disclosure/profiles/{profile.name}.yaml`, key",
-        "`phrases`) and the condition under which `disclosure.narrative` uses each. Placeholders in braces",
-        "are filled with figures read from the derived tables: amounts in 万元 as the tables print them",
-        "(`887.70`, and `0` for zero), shares and rates with two decimals (`1.31%`, `0%` for zero).",
-        "A change clause (`{change}`, `{income_change}` …) is `，` followed by one of the change patterns,",
-        "plus `，` and the reason pattern when the model gives a reason; it is empty when the model has no",
-        "last-year figure. To reword a sentence for another province, copy the profile and edit its",
-        "`phrases`; the conditions stay in code.",
+        "A profile lists its prose sections (`sections`), each written by one of the writers below, and the",
+        "sentence patterns (`phrases`) the writers fill. The writer decides which pattern a condition",
+        "selects and fills it with figures read from the derived tables; the wording is the profile's. To",
+        "reword a sentence or write another province's form, copy a profile and edit its `phrases`",
+        "(docs/forms.md); the conditions stay in code.",
         "",
-        "Wording decided without the reference (it has no such case): the change patterns other than",
-        "增加 (the reference only increases), the 三公 and 机关运行经费 sentences when they exist, the",
-        "none patterns of 四 and 十, and `other_none`.",
+        "Placeholders: `{year}` = `{Y}` (the budget year), `{P}` (the year before), `{unit}`, `{level}`,",
+        "`{region}`, `{tier}`, `{basis}` (last_year.basis, 预算 or 预算执行数), the profile's",
+        "`level_placeholders`, and each writer's own. Amounts print in the profile's `prose` format",
+        "(`887.70`, `18,976.76`; zero as the format says); shares and rates with two decimals (`1.31%`,",
+        "`0%`), computed from the figures as printed. `[…]` is an optional group, printed only when every",
+        "placeholder inside it is non-empty; a line break in a pattern starts a new paragraph; `key@部门`",
+        "replaces `key` in 部门 reports.",
         "",
-        "| section | key | condition | pattern |",
+        "A change clause `{x_change}` is one of the `change_*` patterns and `{x_reason}` the `change_reason`",
+        "pattern; both are empty without a last-year figure (profiles of version 1, written for 0.1, get",
+        "`，change，reason` in `{x_change}`).",
+        "",
+        "## Writers and their patterns",
+        "",
+        "| writer | what it writes | key | condition |",
         "| --- | --- | --- | --- |",
     ]
-    for key, (section, condition) in PHRASE_CONDITIONS.items():
-        value = profile.phrases.get(key, "")
-        pattern = ("、".join(value) if isinstance(value, list) else value).replace("|", "\\|")
-        lines.append(f"| {section} | `{key}` | {condition} | {pattern} |")
-    lines += ["", "## Section headings", "", "| number | heading |", "| --- | --- |"]
-    lines += [f"| {n} | {title} |" for n, title in profile.sections.items()]
+    for writer, keys in PHRASES.items():
+        doc = "patterns every writer uses" if writer == "common" else _first_line(SECTION_WRITERS[writer].__doc__)
+        for index, (key, condition) in enumerate(keys.items()):
+            lines.append(f"| {writer if index == 0 else ''} | {doc if index == 0 else ''} | `{key}` | {condition} |")
+    lines += ["", "Other patterns:", "", "| key | condition |", "| --- | --- |"]
+    lines += [f"| `{key}` | {condition} |" for key, condition in OTHER_PHRASES.items()]
+    for profile in profiles:
+        lines += ["", f"## Profile `{profile.name}`", "", profile.description, "",
+                  "| section | writer | heading |", "| --- | --- | --- |"]
+        for key in profile.sections:
+            spec = profile.section_spec(key)
+            lines.append(f"| {key} | {spec.writer} | {_cell(spec.heading)} |")
+        lines += ["", "| key | pattern |", "| --- | --- |"]
+        for key, value in profile.phrases.items():
+            pattern = "、".join(value) if isinstance(value, list) else value
+            lines.append(f"| `{key}` | {_cell(pattern)} |")
     return "\n".join(lines) + "\n"
+
+
+def _first_line(doc: str | None) -> str:
+    return _cell((doc or "").strip().split("\n")[0])
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "⏎")
 
 
 # --------------------------------------------------------------------------- checks

@@ -1,25 +1,32 @@
-"""The 13 预算公开表 as pure functions of the budget model (DESIGN.md §3, §4).
+"""The 预算公开表 as pure functions of the budget model (DESIGN.md §3, §4).
 
 Every table is a pivot of the same facts, the budget lines.  Lines with the
-same key (function 项, 基本/项目, project, source, 当年/上年结转, economic code)
-are merged into one :class:`Atom`, whose 万元 figure is rounded **once**, half
-up.  Every printed figure of every table is a sum of atoms' printed figures, so
+same key (function 项, 基本/项目, project, source, 当年/上年结转, economic code,
+unit) are merged into one :class:`Atom`.  A table is derived at a
+:class:`~disclosure.money.Scale` — the unit and decimals it prints (万元 with two
+decimals in the Shanxi form, 元 in the Shanghai form) — and each atom's amount is
+rounded to that scale **once**, half up.  Every printed figure of a table is a
+sum of those rounded atoms, so
 
 * each printed subtotal and total equals the sum of the printed rows under it;
-* the same fact prints the same figure in every table (table 2's 2012902 ×
-  一般公共预算 and table 12's project, table 1's 本年支出合计 and table 3's 合计 …).
+* within one scale, the same fact prints the same figure in every table (table
+  2's 2012902 × 一般公共预算 and table 12's project, table 1's 本年支出合计 and
+  table 3's 合计 …).
 
 Where a printed figure differs from the rounded exact amount (尾差),
-:mod:`disclosure.checks` warns.  Nothing here touches docx.
+:mod:`disclosure.checks` warns.  Which tables a report prints, with which
+options and at which scale, is the profile's (:data:`TABLE_DERIVATIONS` lists
+every derivation with its options).  Nothing here touches docx.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import money
 from .classification import (
@@ -32,10 +39,13 @@ from .classification import (
 )
 from .model import (
     FISCAL_SOURCES,
+    UNIT_FUND_SOURCES,
     BudgetModel,
     ExpenditureKind,
     FundingSource,
+    UnitType,
 )
+from .money import WAN, Scale
 from .numerals import chinese_number
 
 ZERO = money.ZERO
@@ -56,9 +66,15 @@ class Atom:
     source: FundingSource
     carry_over: bool
     economic: str | None
+    unit: str | None  # 部门 reports: the subunit (the line's, or its project's)
     yuan: Decimal  # exact
-    wan: Decimal  # printed 万元, rounded once
     line_indexes: tuple[int, ...] = ()  # indexes into model.budget.lines
+    index: int = 0  # position in the atoms of the model
+
+    @property
+    def wan(self) -> Decimal:
+        """The printed 万元 figure (two decimals) of the Shanxi form, rounded once."""
+        return WAN.of(self.yuan)
 
     @property
     def is_basic(self) -> bool:
@@ -78,16 +94,18 @@ class Atom:
 
 
 def derive_atoms(model: BudgetModel) -> tuple[Atom, ...]:
-    """Merge the model's lines by key (in order of first appearance) and round each merged amount once."""
+    """Merge the model's lines by key (in order of first appearance); amounts stay exact 元."""
+    project_units = {p.name: p.unit for p in model.projects}
     sums: dict[tuple, Decimal] = {}
-    indexes: dict[tuple, list[int]] = defaultdict(list)
+    indexes: dict[tuple, list[int]] = {}
     for i, line in enumerate(model.budget.lines):
-        key = (line.function, line.kind, line.project, line.source, line.carry_over, line.economic)
+        unit = line.unit or (project_units.get(line.project) if line.project else None)
+        key = (line.function, line.kind, line.project, line.source, line.carry_over, line.economic, unit)
         sums[key] = sums.get(key, ZERO) + model.yuan(line.amount)
-        indexes[key].append(i)
+        indexes.setdefault(key, []).append(i)
     return tuple(
-        Atom(*key, yuan=amount, wan=money.yuan_to_wan(amount), line_indexes=tuple(indexes[key]))
-        for key, amount in sums.items()
+        Atom(*key, yuan=amount, line_indexes=tuple(indexes[key]), index=n)
+        for n, (key, amount) in enumerate(sums.items())
     )
 
 
@@ -100,7 +118,7 @@ def group_by(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
 
 
 def wan_sum(atoms: Iterable[Atom]) -> Decimal:
-    """Printed 万元 figure of a set of atoms: the sum of their printed figures."""
+    """Printed 万元 figure (Shanxi form) of a set of atoms: the sum of their printed figures."""
     return money.total(a.wan for a in atoms)
 
 
@@ -115,7 +133,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    """One printed row: its code and label(s), and its 万元 figures in column order."""
+    """One printed row: its code and label(s), and its figures (in the table's scale) in column order."""
 
     label: str
     amounts: tuple[Decimal, ...]
@@ -123,6 +141,7 @@ class Row:
     level: int = 0  # 0: 合计/total rows; 1 类 (or unit); 2 款 (or project); 3 项
     is_total: bool = False
     label2: str = ""  # a second label column (table 6: 政府预算经济科目)
+    name: str = ""  # the label without its ordinal (一、一般公共服务支出 → 一般公共服务支出)
 
     def amount(self, index: int = 0) -> Decimal:
         return self.amounts[index]
@@ -140,6 +159,7 @@ class Table:
     key: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+    scale: Scale = WAN
 
     @property
     def is_empty(self) -> bool:
@@ -166,10 +186,9 @@ class Table:
         return None
 
 
-
 @dataclass(frozen=True)
 class BalanceTable:
-    """A two-sided table (收入 | 支出): tables 1, 4 and 9.
+    """A two-sided table (收入 | 支出): tables 1, 4 and 9 of the Shanxi form, the Shanghai 财务收支预算总表.
 
     ``income`` and ``expenditure`` are printed side by side from the top;
     ``footer`` pairs are printed under them (本年收入合计 | 本年支出合计, …).
@@ -182,6 +201,7 @@ class BalanceTable:
     income: tuple[Row, ...]
     expenditure: tuple[Row, ...]
     footer: tuple[tuple[Row | None, Row | None], ...] = ()
+    scale: Scale = WAN
 
     @property
     def is_empty(self) -> bool:
@@ -211,13 +231,16 @@ class Names:
 
     function: Mapping[str, str]
     economic: Mapping[str, str]
-    government_economic: Mapping[str, str]  # 部门经济 款 → '50101 工资奖金津补贴'
+    government_economic: Mapping[str, str]  # 政府经济 款 → name
 
     def of_function(self, code: str) -> str:
         return self.function.get(code, code)
 
     def of_economic(self, code: str) -> str:
         return self.economic.get(code, code)
+
+    def of_government(self, code: str) -> str:
+        return self.government_economic.get(code, code)
 
 
 def resolve_model_names(model: BudgetModel, classification: Classification) -> Names:
@@ -226,18 +249,90 @@ def resolve_model_names(model: BudgetModel, classification: Classification) -> N
     economic_codes = {c for line in model.budget.lines if line.economic for c in economic_lineage(line.economic)}
     function, _ = resolve_names(function_codes, model.budget.function_names, classification.function)
     economic, _ = resolve_names(economic_codes, model.budget.economic_names, classification.economic)
-    government: dict[str, str] = {}
-    for code in economic_codes:
-        if len(code) != 5:
-            continue
-        if code in model.budget.government_economic:
-            government[code] = model.budget.government_economic[code]
-            continue
-        gov = classification.economic_to_government.get(code)
-        entry = classification.government_economic.get(gov) if gov else None
-        if entry is not None:
-            government[code] = f"{entry.code} {entry.name}"
+    government = {code: entry.name for code, entry in classification.government_economic.codes.items()}
+    for text in model.budget.government_economic.values():
+        code, _, name = text.partition(" ")
+        government.setdefault(code, name.strip())
     return Names(function, economic, government)
+
+
+def unit_types(model: BudgetModel) -> dict[str | None, UnitType | None]:
+    """Each unit's type: the report's unit (key None) and every subunit (by name; the report's when not given)."""
+    types: dict[str | None, UnitType | None] = {None: model.unit.type}
+    for sub in model.unit.subunits:
+        types[sub.name] = sub.type or model.unit.type
+    return types
+
+
+def government_economic_code(
+    model: BudgetModel, classification: Classification, economic: str, unit: str | None,
+    types: Mapping[str | None, UnitType | None] | None = None,
+) -> str | None:
+    """The 政府预算经济分类 款 of a 部门预算经济分类 款 for ``unit`` (its type picks the 机关 or 事业单位 column);
+    the model's own ``budget.government_economic`` entry first.  None when neither knows the code."""
+    declared = model.budget.government_economic.get(economic)
+    if declared is not None:
+        return declared.split()[0]
+    types = types if types is not None else unit_types(model)
+    unit_type = types.get(unit, model.unit.type)
+    side = (unit_type or UnitType.ADMINISTRATIVE).economic_side
+    return classification.government_code(economic, side)
+
+
+# --------------------------------------------------------------------------- derivation context
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every table is derived from: the model, its atoms, the resolved names and the scale."""
+
+    model: BudgetModel
+    classification: Classification
+    atoms: tuple[Atom, ...]
+    names: Names
+    scale: Scale = WAN
+    project_totals: Mapping[tuple[str, bool], Decimal] = field(default_factory=dict)
+    printed: tuple[Decimal, ...] = ()  # each atom at ``scale``, by atom index
+
+    def at(self, scale: Scale) -> Context:
+        """This context at another scale (atoms rounded anew, once each)."""
+        if scale == self.scale and self.printed:
+            return self
+        return Context(self.model, self.classification, self.atoms, self.names, scale, self.project_totals,
+                       tuple(scale.of(a.yuan) for a in self.atoms))
+
+    def sum(self, atoms: Iterable[Atom]) -> Decimal:
+        """The printed figure of a set of atoms: the sum of their figures at this scale."""
+        printed = self.printed
+        return money.total(printed[a.index] for a in atoms)
+
+    def declared(self, amount: Decimal) -> Decimal:
+        """A declared figure of the model (三公, 机关运行经费, income items) at this scale, rounded once."""
+        return self.scale.of(self.model.yuan(amount))
+
+    def project_yuan(self, name: str, *, carry_over: bool = False) -> Decimal:
+        """Exact 元 total of a project's lines of this year (or of 上年结转)."""
+        return self.project_totals.get((name, carry_over), ZERO)
+
+
+def project_totals(atoms: Iterable[Atom]) -> dict[tuple[str, bool], Decimal]:
+    """Exact 元 per (project, carry_over), summed once for every project (no per-project scan of the lines)."""
+    totals: dict[tuple[str, bool], Decimal] = {}
+    for atom in atoms:
+        if atom.project is not None:
+            key = (atom.project, atom.carry_over)
+            totals[key] = totals.get(key, ZERO) + atom.yuan
+    return totals
+
+
+def derivation_context(model: BudgetModel, classification: Classification | None = None, scale: Scale = WAN) -> Context:
+    """The context tables of ``model`` are derived from, at ``scale``."""
+    classification = classification or bundled()
+    atoms = derive_atoms(model)
+    base = Context(model, classification, atoms, resolve_model_names(model, classification), scale,
+                   project_totals(atoms))
+    return Context(base.model, base.classification, atoms, base.names, scale, base.project_totals,
+                   tuple(scale.of(a.yuan) for a in atoms))
 
 
 # --------------------------------------------------------------------------- shared pivots
@@ -258,7 +353,7 @@ def _with_total_column(parts: Sequence[Decimal]) -> tuple[Decimal, ...]:
 
 
 def function_code_rows(
-    atoms: Sequence[Atom], columns: Sequence[Predicate], names: Names, *, total_column: bool = True
+    ctx: Context, atoms: Sequence[Atom], columns: Sequence[Predicate], *, total_column: bool = True
 ) -> tuple[Row, ...]:
     """合计, then 类 → 款 → 项 rows of the function codes the atoms use (tables 2, 3, 5, 8, 9).
 
@@ -267,9 +362,10 @@ def function_code_rows(
     合计 column (when ``total_column``) is the sum of the other columns.
     Codes whose every cell is zero are left out.
     """
+    names = ctx.names
     leaves: dict[str, tuple[Decimal, ...]] = {}
     for code, selected in sorted(group_by(atoms, lambda a: a.function).items()):
-        parts = tuple(wan_sum(a for a in selected if predicate(a)) for predicate in columns)
+        parts = tuple(ctx.sum(a for a in selected if predicate(a)) for predicate in columns)
         amounts = _with_total_column(parts) if total_column else parts
         if any(amounts):
             leaves[code] = amounts
@@ -281,41 +377,47 @@ def function_code_rows(
 
     rows: list[Row] = [Row(TOTAL_LABEL, subtotal(leaves), is_total=True)]
     for lei, in_lei in group_by(leaves, lambda c: c[:3]).items():
-        rows.append(Row(names.of_function(lei), subtotal(in_lei), code=lei, level=1))
+        rows.append(Row(names.of_function(lei), subtotal(in_lei), code=lei, level=1, name=names.of_function(lei)))
         for kuan, in_kuan in group_by(in_lei, lambda c: c[:5]).items():
-            rows.append(Row(names.of_function(kuan), subtotal(in_kuan), code=kuan, level=2))
-            rows.extend(Row(names.of_function(x), leaves[x], code=x, level=3) for x in in_kuan)
+            rows.append(Row(names.of_function(kuan), subtotal(in_kuan), code=kuan, level=2,
+                            name=names.of_function(kuan)))
+            rows.extend(Row(names.of_function(x), leaves[x], code=x, level=3, name=names.of_function(x))
+                        for x in in_kuan)
     return tuple(rows)
 
 
-def summary_class_rows(
-    atoms: Sequence[Atom], columns: Sequence[Predicate], names: Names, classification: Classification
+def class_rows(
+    ctx: Context, atoms: Sequence[Atom], columns: Sequence[Predicate], *, classes: Literal["fixed", "present"] = "fixed"
 ) -> tuple[Row, ...]:
-    """The 30 expenditure rows of a 收支总表 in fixed order (tables 1 and 4), with a 合计/小计 column first.
+    """The expenditure rows of a 收支总表, one per 类, numbered 一、二、…, with a 合计/小计 column first.
 
-    A 类 the fixed list lacks (a user's classification edition) is printed
-    after the thirty, so no amount is ever dropped from the totals.
+    ``fixed``: the 30 classes of the Shanxi form in their fixed order (tables 1 and 4), a 类 the list lacks
+    (a user's classification edition) printed after the thirty, so no amount is ever dropped from the
+    totals.  ``present``: only the classes with money, in code order (the Shanghai 财务收支预算总表).
     """
     by_class = group_by(atoms, lambda a: a.function[:3])
 
     def amounts_of(lei: str) -> tuple[Decimal, ...]:
         selected = by_class.get(lei, [])
-        return _with_total_column([wan_sum(a for a in selected if predicate(a)) for predicate in columns])
+        return _with_total_column([ctx.sum(a for a in selected if predicate(a)) for predicate in columns])
 
-    rows = [Row(c.label, amounts_of(c.code), code=c.code, level=1) for c in classification.summary_classes]
-    listed = {c.code for c in classification.summary_classes}
-    extra = sorted({a.function[:3] for a in atoms} - listed)
-    for offset, lei in enumerate(extra, start=len(rows) + 1):
-        rows.append(Row(f"{chinese_number(offset)}、{names.of_function(lei)}", amounts_of(lei), code=lei, level=1))
+    rows: list[Row] = []
+    if classes == "fixed":
+        rows = [Row(c.label, amounts_of(c.code), code=c.code, level=1, name=c.name)
+                for c in ctx.classification.summary_classes]
+        listed = {c.code for c in ctx.classification.summary_classes}
+        others = sorted(set(by_class) - listed)
+    else:
+        others = sorted(lei for lei in by_class if any(amounts_of(lei)))
+    for offset, lei in enumerate(others, start=len(rows) + 1):
+        name = ctx.names.of_function(lei)
+        rows.append(Row(f"{chinese_number(offset)}、{name}", amounts_of(lei), code=lei, level=1, name=name))
     return tuple(rows)
 
 
-def _source_is(source: FundingSource) -> Predicate:
-    return lambda a: a.source is source
-
-
-def _current_source(source: FundingSource) -> Predicate:
-    return lambda a: a.source is source and a.is_current
+def _source_in(sources: Sequence[FundingSource]) -> Predicate:
+    chosen = frozenset(sources)
+    return lambda a: a.source in chosen
 
 
 def _is_basic(a: Atom) -> bool:
@@ -338,29 +440,137 @@ def _row(label: str, amounts: Sequence[Decimal], **kw: object) -> Row:
     return Row(label, tuple(amounts), **kw)  # type: ignore[arg-type]
 
 
-SOURCE_COLUMNS = (
-    Column("general", "一般公共预算"),
-    Column("fund", "政府性基金预算"),
-    Column("state_capital", "国有资本经营预算"),
-    Column("special_account", "财政专户管理资金"),
-    Column("unit_funds", "单位资金"),
+# --------------------------------------------------------------------------- source groups
+
+
+class SourceGroup(BaseModel):
+    """A column or row that sums some funding sources: e.g. 单位资金 = its five kinds, or the Shanghai
+    form's 其他收入 = 单位资金 (kind not given) + 上级补助收入 + 附属单位上缴收入 + 其他收入."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="Column key (templates and checks refer to it).")
+    label: str = Field(description="The column header or row label as printed.")
+    sources: tuple[FundingSource, ...] = Field(description="The funding sources it sums.")
+    carry_over: Literal["exclude", "only", "include"] = Field(
+        "exclude", description="This year's money only (exclude), 上年结转 only (only), or both (include).",
+    )
+
+    def selects(self) -> Predicate:
+        chosen = frozenset(self.sources)
+        if self.carry_over == "include":
+            return lambda a: a.source in chosen
+        wanted = self.carry_over == "only"
+        return lambda a: a.source in chosen and a.carry_over == wanted
+
+
+def _group(key: str, label: str, sources: Sequence[FundingSource], carry_over: str = "exclude") -> SourceGroup:
+    return SourceGroup(key=key, label=label, sources=tuple(sources), carry_over=carry_over)  # type: ignore[arg-type]
+
+
+#: The five income sources of the Shanxi form's tables 1, 2 and 12 (单位资金 sums its kinds).
+SOURCE_GROUPS: tuple[SourceGroup, ...] = (
+    _group("general", "一般公共预算", [FundingSource.GENERAL]),
+    _group("fund", "政府性基金预算", [FundingSource.FUND]),
+    _group("state_capital", "国有资本经营预算", [FundingSource.STATE_CAPITAL]),
+    _group("special_account", "财政专户管理资金", [FundingSource.SPECIAL_ACCOUNT]),
+    _group("unit_funds", "单位资金", UNIT_FUND_SOURCES),
 )
+FISCAL_GROUPS = SOURCE_GROUPS[:3]
+SOURCE_COLUMNS = tuple(Column(g.key, g.label) for g in SOURCE_GROUPS)
 FISCAL_COLUMNS = SOURCE_COLUMNS[:3]
 KIND_COLUMNS = (Column("total", "合计"), Column("basic", "基本支出"), Column("project", "项目支出"))
 
-# --------------------------------------------------------------------------- tables 1–13
+
+# --------------------------------------------------------------------------- options
 
 
-def _income_by_source(atoms: Sequence[Atom], sources: Sequence[FundingSource], *, carry_over: bool) -> tuple[Row, ...]:
-    """一、… 二、… rows: this year's (or carried-over) money of each source."""
+class Options(BaseModel):
+    """Options of a derivation, given in the profile's ``tables.<name>.options``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoOptions(Options):
+    pass
+
+
+class IncomeOptions(Options):
+    """收入总表 (Shanxi table 2, Shanghai 收入预算总表): its source columns."""
+
+    columns: tuple[SourceGroup, ...] = Field(
+        (*SOURCE_GROUPS, _group("carry_over", "上年结转", list(FundingSource), "only")),
+        description="The income columns after 合计, each a group of sources; default: the Shanxi form's five "
+        "sources (this year) and 上年结转.",
+    )
+
+
+class SummaryOptions(Options):
+    """收支总表 (Shanxi tables 1 and 4): which class rows."""
+
+    classes: Literal["fixed", "present"] = Field(
+        "fixed", description="fixed: the 30 classes of the form in order; present: the classes with money, in code order.",
+    )
+
+
+class IncomeRow(BaseModel):
+    """An income row of a 财务收支预算总表, with the rows it sums (1. 一般公共预算资金 …)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    sources: tuple[FundingSource, ...] = ()
+    children: tuple[IncomeRow, ...] = ()
+
+    def all_sources(self) -> tuple[FundingSource, ...]:
+        return self.sources + tuple(s for child in self.children for s in child.all_sources())
+
+
+def _income_row(label: str, sources: Sequence[FundingSource] = (), children: Sequence[IncomeRow] = ()) -> IncomeRow:
+    return IncomeRow(label=label, sources=tuple(sources), children=tuple(children))
+
+
+class FinancialSummaryOptions(Options):
+    """财务收支预算总表 (the Shanghai form's table 1): income rows by source, spending by class and kind."""
+
+    income: tuple[IncomeRow, ...] = Field(
+        (
+            _income_row("一、财政拨款收入", children=(
+                _income_row("1. 一般公共预算资金", [FundingSource.GENERAL]),
+                _income_row("2. 政府性基金", [FundingSource.FUND]),
+                _income_row("3. 国有资本经营预算", [FundingSource.STATE_CAPITAL]),
+            )),
+            _income_row("二、事业收入", [FundingSource.OPERATIONS, FundingSource.SPECIAL_ACCOUNT]),
+            _income_row("三、事业单位经营收入", [FundingSource.BUSINESS]),
+            _income_row("四、其他收入", [FundingSource.UNIT, FundingSource.HIGHER_LEVEL_GRANT,
+                                     FundingSource.AFFILIATE_REMITTANCE, FundingSource.OTHER]),
+        ),
+        description="Income rows; a row with children prints their sum and then them. Every source must be in "
+        "exactly one row (上年结转 money is counted with its source).",
+    )
+    income_total_label: str = "收入总计"
+    expenditure_total_label: str = "支出总计"
+
+
+NO_OPTIONS = NoOptions()
+SUMMARY_DEFAULTS = SummaryOptions()
+INCOME_DEFAULTS = IncomeOptions()
+FINANCIAL_SUMMARY_DEFAULTS = FinancialSummaryOptions()
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+def _income_rows_by_group(ctx: Context, atoms: Sequence[Atom], groups: Sequence[SourceGroup]) -> tuple[Row, ...]:
+    """一、… 二、… rows: the money of each source group."""
     return tuple(
-        _row(f"{chinese_number(i)}、{source.value}",
-             [wan_sum(a for a in atoms if a.source is source and a.carry_over == carry_over)])
-        for i, source in enumerate(sources, start=1)
+        _row(f"{chinese_number(i)}、{group.label}", [ctx.sum(a for a in atoms if group.selects()(a))], name=group.label)
+        for i, group in enumerate(groups, start=1)
     )
 
 
 def _balance_table(
+    ctx: Context,
     number: int,
     key: str,
     expenditure_columns: tuple[Column, ...],
@@ -393,48 +603,53 @@ def _balance_table(
                 _row("支出总计", _sum_rows([spending_total, carried_out]), is_total=True),
             ),
         ),
+        ctx.scale,
     )
 
 
-def derive_summary_table(ctx: Context) -> BalanceTable:
-    """预算公开表1 收支总表: income by the five sources; expenditure by the 30 classes (合计, 当年, 上年结转)."""
+def derive_summary_table(ctx: Context, options: SummaryOptions = SUMMARY_DEFAULTS) -> BalanceTable:
+    """预算公开表1 收支总表: income by the five sources; expenditure by class (合计, 当年, 上年结转)."""
     atoms = ctx.atoms
     return _balance_table(
+        ctx,
         1,
         "summary",
         (Column("total", "合计"), Column("current", "当年预算安排"), Column("carry_over", "上年结转安排")),
-        _income_by_source(atoms, list(FundingSource), carry_over=False),
-        summary_class_rows(atoms, [_is_current, _is_carry_over], ctx.names, ctx.classification),
-        _row("上年结转", [wan_sum(a for a in atoms if a.carry_over)]),
+        _income_rows_by_group(ctx, atoms, SOURCE_GROUPS),
+        class_rows(ctx, atoms, [_is_current, _is_carry_over], classes=options.classes),
+        _row("上年结转", [ctx.sum(a for a in atoms if a.carry_over)]),
     )
 
 
-def derive_income_table(ctx: Context) -> Table:
-    """预算公开表2 收入总表: function codes × (合计, five sources of this year's income, 上年结转)."""
-    columns = [_current_source(s) for s in FundingSource] + [_is_carry_over]
+def derive_income_table(ctx: Context, options: IncomeOptions = INCOME_DEFAULTS) -> Table:
+    """预算公开表2 收入总表: function codes × (合计, then one column per source group of the options)."""
     return Table(
         2,
         "income",
-        (Column("total", "合计"), *SOURCE_COLUMNS, Column("carry_over", "上年结转")),
-        function_code_rows(ctx.atoms, columns, ctx.names),
+        (Column("total", "合计"), *(Column(g.key, g.label) for g in options.columns)),
+        function_code_rows(ctx, ctx.atoms, [g.selects() for g in options.columns]),
+        ctx.scale,
     )
 
 
-def derive_expenditure_table(ctx: Context) -> Table:
+def derive_expenditure_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表3 支出总表: function codes × (合计, 基本支出, 项目支出), all money incl. 上年结转."""
-    return Table(3, "expenditure", KIND_COLUMNS, function_code_rows(ctx.atoms, [_is_basic, _is_project], ctx.names))
+    return Table(3, "expenditure", KIND_COLUMNS, function_code_rows(ctx, ctx.atoms, [_is_basic, _is_project]),
+                 ctx.scale)
 
 
-def derive_fiscal_summary_table(ctx: Context) -> BalanceTable:
+def derive_fiscal_summary_table(ctx: Context, options: SummaryOptions = SUMMARY_DEFAULTS) -> BalanceTable:
     """预算公开表4 财政拨款收支总表: the fiscal part of table 1, by the three fiscal sources."""
     fiscal = [a for a in ctx.atoms if a.is_fiscal]
-    carried = _income_by_source(fiscal, FISCAL_SOURCES, carry_over=True)
+    current = [_group(g.key, g.label, g.sources, "exclude") for g in FISCAL_GROUPS]
+    carried = _income_rows_by_group(ctx, fiscal, [_group(g.key, g.label, g.sources, "only") for g in FISCAL_GROUPS])
     return _balance_table(
+        ctx,
         4,
         "fiscal_summary",
         (Column("total", "小计"), *FISCAL_COLUMNS),
-        _income_by_source(fiscal, FISCAL_SOURCES, carry_over=False),
-        summary_class_rows(fiscal, [_source_is(s) for s in FISCAL_SOURCES], ctx.names, ctx.classification),
+        _income_rows_by_group(ctx, fiscal, current),
+        class_rows(ctx, fiscal, [_source_in(g.sources) for g in FISCAL_GROUPS], classes=options.classes),
         _row("上年财政拨款结转", _sum_rows(carried)),
         carried,
     )
@@ -442,10 +657,10 @@ def derive_fiscal_summary_table(ctx: Context) -> BalanceTable:
 
 def _kind_table(ctx: Context, number: int, key: str, source: FundingSource) -> Table:
     atoms = [a for a in ctx.atoms if a.source is source and a.is_current]
-    return Table(number, key, KIND_COLUMNS, function_code_rows(atoms, [_is_basic, _is_project], ctx.names))
+    return Table(number, key, KIND_COLUMNS, function_code_rows(ctx, atoms, [_is_basic, _is_project]), ctx.scale)
 
 
-def derive_general_public_table(ctx: Context) -> Table:
+def derive_general_public_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表5 一般公共预算支出预算表（不含上年结转）: 一般公共预算, this year's money, by function code."""
     return _kind_table(ctx, 5, "general_public", FundingSource.GENERAL)
 
@@ -453,72 +668,91 @@ def derive_general_public_table(ctx: Context) -> Table:
 UNCODED_ECONOMIC_LABEL = "未填经济分类"
 
 
-def derive_basic_economic_table(ctx: Context) -> Table:
+def derive_basic_economic_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表6 一般公共预算安排基本支出分经济科目表（不含上年结转）.
 
-    Rows: 合计, then 部门预算经济分类 类 → 款 with the matching 政府预算经济分类;
-    columns 合计, 人员经费 (classes 301, 303), 公用经费 (the rest).
+    Rows: 合计, then 部门预算经济分类 类 → 款, each 款 with the 政府预算经济分类 款 it maps to for the
+    unit's type (a 部门 whose units differ in type may print one 款 twice, once per 政府经济 款);
+    columns 合计, 人员经费 (classes 301, 303), 公用经费 (the rest).  A 款 without a mapping prints an
+    empty second label, which the check ``economic-code-unmapped`` refuses before any report is written.
     """
     atoms = [a for a in ctx.atoms if a.source is FundingSource.GENERAL and a.is_current and a.is_basic]
     names = ctx.names
+    types = unit_types(ctx.model)
 
-    def amounts(selected: Sequence[Atom], code: str) -> tuple[Decimal, ...]:
-        value = wan_sum(selected)
+    def amounts(selected: Iterable[Atom], code: str) -> tuple[Decimal, ...]:
+        value = ctx.sum(selected)
         personnel = is_personnel_economic(code)
         return (value, value if personnel else ZERO, ZERO if personnel else value)
 
+    def government(atom: Atom) -> str:
+        assert atom.economic is not None
+        return government_economic_code(ctx.model, ctx.classification, atom.economic, atom.unit, types) or ""
+
+    coded = [a for a in atoms if a.economic]
     rows: list[Row] = []
-    for lei in sorted({a.economic[:3] for a in atoms if a.economic}):
-        in_class = [a for a in atoms if a.economic and a.economic.startswith(lei)]
-        rows.append(Row(f"{lei} {names.of_economic(lei)}", amounts(in_class, lei), code=lei, level=1))
-        for kuan in sorted({a.economic for a in in_class if a.economic}):
-            selected = [a for a in in_class if a.economic == kuan]
+    for lei, in_class in sorted(group_by(coded, lambda a: (a.economic or "")[:3]).items()):
+        rows.append(Row(f"{lei} {names.of_economic(lei)}", amounts(in_class, lei), code=lei, level=1,
+                        name=names.of_economic(lei)))
+        pairs = group_by(in_class, lambda a: (a.economic or "", government(a)))
+        for (kuan, gov), selected in sorted(pairs.items()):
             rows.append(
                 Row(
                     f"{kuan} {names.of_economic(kuan)}",
                     amounts(selected, kuan),
                     code=kuan,
                     level=2,
-                    label2=names.government_economic.get(kuan, ""),
+                    label2=f"{gov} {names.of_government(gov)}" if gov else "",
+                    name=names.of_economic(kuan),
                 )
             )
     uncoded = [a for a in atoms if not a.economic]
     if uncoded:
-        rows.append(Row(UNCODED_ECONOMIC_LABEL, (wan_sum(uncoded), ZERO, wan_sum(uncoded)), level=1))
+        value = ctx.sum(uncoded)
+        rows.append(Row(UNCODED_ECONOMIC_LABEL, (value, ZERO, value), level=1, name=UNCODED_ECONOMIC_LABEL))
     top = [r for r in rows if r.level == 1]
     return Table(
         6,
         "basic_by_economic",
         (Column("total", "合计"), Column("personnel", "人员经费"), Column("public", "公用经费")),
         (Row(TOTAL_LABEL, _sum_rows(top) or (ZERO,) * 3, is_total=True), *rows),
+        ctx.scale,
     )
 
 
-def _income_rows(ctx: Context, items: Sequence) -> tuple[Row, ...]:
-    rows = [Row(item.name, (money.yuan_to_wan(ctx.model.yuan(item.amount)),), code=item.code, level=1) for item in items]
+def _income_item_rows(ctx: Context, items: Sequence) -> tuple[Row, ...]:
+    rows = [Row(item.name, (ctx.declared(item.amount),), code=item.code, level=1, name=item.name) for item in items]
     return (Row(TOTAL_LABEL, _sum_rows(rows) or (ZERO,), is_total=True), *rows)
 
 
-def derive_fund_income_table(ctx: Context) -> Table:
+def derive_fund_income_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表7 政府性基金预算收入表: the declared 政府性基金 income by income code."""
-    return Table(7, "fund_income", (Column("amount", "政府性基金收入预算"),), _income_rows(ctx, ctx.model.fund_income))
+    return Table(7, "fund_income", (Column("amount", "政府性基金收入预算"),),
+                 _income_item_rows(ctx, ctx.model.fund_income), ctx.scale)
 
 
-def derive_fund_expenditure_table(ctx: Context) -> Table:
+def derive_fund_expenditure_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表8 政府性基金预算支出表（不含上年结转）: 政府性基金 this year's money by function code."""
     return _kind_table(ctx, 8, "fund_expenditure", FundingSource.FUND)
 
 
-def derive_state_capital_table(ctx: Context) -> BalanceTable:
+def derive_state_capital_expenditure_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
+    """国有资本经营预算支出 by function code (this year's money): the Shanghai form's table 7."""
+    return _kind_table(ctx, 9, "state_capital_expenditure", FundingSource.STATE_CAPITAL)
+
+
+def derive_state_capital_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> BalanceTable:
     """预算公开表9 国有资本经营预算收支预算表: declared income | 国有资本 expenditure by function code."""
-    spending = _kind_table(ctx, 9, "state_capital", FundingSource.STATE_CAPITAL)
+    spending = derive_state_capital_expenditure_table(ctx)
     return BalanceTable(
         9,
         "state_capital",
         (Column("amount", "国有资本经营收入预算"),),
         KIND_COLUMNS,
-        _income_rows(ctx, ctx.model.state_capital_income),
+        _income_item_rows(ctx, ctx.model.state_capital_income),
         spending.rows,
+        (),
+        ctx.scale,
     )
 
 
@@ -531,7 +765,7 @@ THREE_PUBLIC_ITEMS = (
 VEHICLES_LABEL = "公务用车购置及运行费"
 
 
-def derive_three_public_table(ctx: Context) -> Table:
+def derive_three_public_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表10 财政拨款安排"三公"经费支出预算表, from the declared figures by fiscal source.
 
     Rows as printed: 因公出国（境）费, 公务接待费, 公务用车购置及运行费 (= ① + ②),
@@ -540,150 +774,201 @@ def derive_three_public_table(ctx: Context) -> Table:
     declared = ctx.model.three_public
 
     def item(field_name: str) -> tuple[Decimal, ...]:
-        parts = [
-            money.yuan_to_wan(ctx.model.yuan(getattr(declared[s.value], field_name))) if s.value in declared else ZERO
-            for s in FISCAL_SOURCES
-        ]
+        parts = [ctx.declared(getattr(declared[s.value], field_name)) if s.value in declared else ZERO
+                 for s in FISCAL_SOURCES]
         return _with_total_column(parts)
 
     outbound, reception, purchase, operation = (item(name) for name, _ in THREE_PUBLIC_ITEMS)
     vehicles = _sum_rows([Row("", purchase), Row("", operation)])
     rows = (
-        Row(THREE_PUBLIC_ITEMS[0][1], outbound, level=1),
-        Row(THREE_PUBLIC_ITEMS[1][1], reception, level=1),
-        Row(VEHICLES_LABEL, vehicles, level=1),
-        Row(THREE_PUBLIC_ITEMS[2][1], purchase, level=2),
-        Row(THREE_PUBLIC_ITEMS[3][1], operation, level=2),
+        Row(THREE_PUBLIC_ITEMS[0][1], outbound, level=1, code="outbound_travel"),
+        Row(THREE_PUBLIC_ITEMS[1][1], reception, level=1, code="official_reception"),
+        Row(VEHICLES_LABEL, vehicles, level=1, code="vehicles"),
+        Row(THREE_PUBLIC_ITEMS[2][1], purchase, level=2, code="vehicle_purchase"),
+        Row(THREE_PUBLIC_ITEMS[3][1], operation, level=2, code="vehicle_operation"),
     )
     total = Row(TOTAL_LABEL, _sum_rows(rows[:3]), is_total=True)
-    return Table(10, "three_public", (Column("total", "合计"), *FISCAL_COLUMNS), (*rows, total))
+    return Table(10, "three_public", (Column("total", "合计"), *FISCAL_COLUMNS), (*rows, total), ctx.scale)
 
 
-def derive_operating_costs_table(ctx: Context) -> Table:
+def derive_operating_costs_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表11 财政拨款安排机关运行经费预算表: 部门合计, then the unit, by fiscal source."""
     declared = ctx.model.operating_costs
-    parts = [
-        money.yuan_to_wan(ctx.model.yuan(declared[s.value])) if s.value in declared else ZERO for s in FISCAL_SOURCES
-    ]
+    parts = [ctx.declared(declared[s.value]) if s.value in declared else ZERO for s in FISCAL_SOURCES]
     amounts = _with_total_column(parts)
     return Table(
         11,
         "operating_costs",
         (Column("total", "合计"), *FISCAL_COLUMNS),
         (Row("部门合计", amounts, is_total=True), Row(ctx.model.unit.name, amounts, level=1)),
+        ctx.scale,
     )
 
 
 def _project_table(
-    ctx: Context, number: int, key: str, atoms: Sequence[Atom], sources: Sequence[FundingSource], columns: tuple[Column, ...]
+    ctx: Context, number: int, key: str, atoms: Sequence[Atom], groups: Sequence[SourceGroup]
 ) -> Table:
     model = ctx.model
+    selectors = [_source_in(g.sources) for g in groups]
 
     def amounts(selected: Sequence[Atom]) -> tuple[Decimal, ...]:
-        return _with_total_column([wan_sum(a for a in selected if a.source is s) for s in sources])
+        return _with_total_column([ctx.sum(a for a in selected if chosen(a)) for chosen in selectors])
 
     unit_by_project = {p.name: p.unit or model.unit.name for p in model.projects}
+    sources = frozenset(s for g in groups for s in g.sources)
 
     def unit_of(name: str) -> str:
         return unit_by_project.get(name, model.unit.name)
 
     by_project = group_by((a for a in atoms if a.source in sources and a.project), lambda a: a.project or "")
     order = [n for n in unit_by_project if n in by_project] + sorted(set(by_project) - set(unit_by_project))
-    units = list(dict.fromkeys([*(model.unit.subunits if model.unit.level == "部门" else []), *map(unit_of, order)]))
+    subunits = [s.name for s in model.unit.subunits] if model.unit.level == "部门" else []
+    units = list(dict.fromkeys([*subunits, *map(unit_of, order)]))
     by_unit = group_by(order, unit_of)
     rows: list[Row] = []
     for unit in units:
-        project_rows = [Row(n, amounts(by_project[n]), level=2) for n in by_unit.get(unit, [])]
+        project_rows = [Row(n, amounts(by_project[n]), level=2, name=n) for n in by_unit.get(unit, [])]
         if project_rows:
-            rows.append(Row(unit, _sum_rows(project_rows), level=1, is_total=len(units) == 1))
+            rows.append(Row(unit, _sum_rows(project_rows), level=1, is_total=len(units) == 1, name=unit))
             rows.extend(project_rows)
     if len(units) != 1 or not rows:
         unit_rows = [r for r in rows if r.level == 1]
-        width = len(sources) + 1
+        width = len(groups) + 1
         rows.insert(0, Row(TOTAL_LABEL if model.unit.level == "部门" else model.unit.name,
                            _sum_rows(unit_rows) or (ZERO,) * width, is_total=True))
-    return Table(number, key, (Column("total", "合计"), *columns), tuple(rows))
+    return Table(number, key, (Column("total", "合计"), *(Column(g.key, g.label) for g in groups)), tuple(rows),
+                 ctx.scale)
 
 
-def derive_current_projects_table(ctx: Context) -> Table:
+def derive_current_projects_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表12 项目支出预算表（本年预算）: the unit, then each project's this-year money by source."""
     atoms = [a for a in ctx.atoms if a.is_project and a.is_current]
-    return _project_table(ctx, 12, "projects_current", atoms, list(FundingSource), SOURCE_COLUMNS)
+    return _project_table(ctx, 12, "projects_current", atoms, SOURCE_GROUPS)
 
 
-def derive_carry_over_projects_table(ctx: Context) -> Table:
+def derive_carry_over_projects_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
     """预算公开表13 项目支出预算表（上年结转）: the unit, then each project's 上年结转 fiscal money."""
     atoms = [a for a in ctx.atoms if a.is_project and a.carry_over]
-    return _project_table(ctx, 13, "projects_carry_over", atoms, list(FISCAL_SOURCES), FISCAL_COLUMNS)
+    return _project_table(ctx, 13, "projects_carry_over", atoms, FISCAL_GROUPS)
+
+
+FINANCIAL_SUMMARY_COLUMNS = (
+    Column("total", "合计"),
+    Column("basic", "基本支出"),
+    Column("personnel", "人员经费"),
+    Column("public", "公用经费"),
+    Column("project", "项目支出"),
+)
+
+
+def _is_personnel(a: Atom) -> bool:
+    return a.is_basic and a.economic is not None and is_personnel_economic(a.economic)
+
+
+def _is_public(a: Atom) -> bool:
+    return a.is_basic and not _is_personnel(a)
+
+
+def derive_financial_summary_table(
+    ctx: Context, options: FinancialSummaryOptions = FINANCIAL_SUMMARY_DEFAULTS
+) -> BalanceTable:
+    """财务收支预算总表 (the Shanghai form's table 1): income rows by source group (a 财政拨款收入 row summing
+    its sources, then them), spending by class in code order with 合计, 基本支出 (人员经费 = economic classes
+    301 and 303, 公用经费 = the rest of 基本支出), 项目支出; 收入总计 | 支出总计 under them.  上年结转 money is
+    counted with its source, so 收入总计 = 支出总计.  A 部门 report prints the 合计 column only."""
+    atoms = ctx.atoms
+    income: list[Row] = []
+    for top in options.income:
+        income.append(_row(top.label, [ctx.sum(a for a in atoms if a.source in top.all_sources())], level=1,
+                           name=top.label))
+        for child in top.children:
+            income.append(_row(child.label, [ctx.sum(a for a in atoms if a.source in child.all_sources())], level=2,
+                               name=child.label))
+    spending = class_rows(ctx, atoms, [_is_basic, _is_personnel, _is_public, _is_project], classes="present")
+    # the 合计 column of class_rows sums all four predicates; 基本支出 already holds 人员 + 公用: recompute
+    spending = tuple(
+        Row(r.label, (r.amounts[1] + r.amounts[4], *r.amounts[1:]), code=r.code, level=r.level, name=r.name)
+        for r in spending
+    )
+    top_rows = [r for r in income if r.level == 1]
+    income_total = _row(options.income_total_label, _sum_rows(top_rows) or (ZERO,), is_total=True)
+    spending_total = _row(options.expenditure_total_label, _sum_rows(spending) or (ZERO,) * 5, is_total=True)
+    return BalanceTable(
+        1, "financial_summary", (Column("amount", "预算数"),), FINANCIAL_SUMMARY_COLUMNS,
+        tuple(income), spending, ((income_total, spending_total),), ctx.scale,
+    )
 
 
 # --------------------------------------------------------------------------- all tables
 
 
 @dataclass(frozen=True)
-class Context:
-    """What every table is derived from: the model, its atoms and the resolved names."""
+class Derivation:
+    """A table this library can derive: its function and the options a profile may give it."""
 
-    model: BudgetModel
-    classification: Classification
-    atoms: tuple[Atom, ...]
-    names: Names
-    project_totals: Mapping[tuple[str, bool], Decimal] = field(default_factory=dict)
+    function: Callable[..., AnyTable]
+    options: type[Options] = NoOptions
 
-    def project_yuan(self, name: str, *, carry_over: bool = False) -> Decimal:
-        """Exact 元 total of a project's lines of this year (or of 上年结转)."""
-        return self.project_totals.get((name, carry_over), ZERO)
+    def __call__(self, ctx: Context, options: Mapping[str, Any] | Options | None = None) -> AnyTable:
+        if not isinstance(options, Options):
+            options = self.options.model_validate(dict(options or {}))
+        return self.function(ctx, options)
 
 
-def project_totals(atoms: Iterable[Atom]) -> dict[tuple[str, bool], Decimal]:
-    """Exact 元 per (project, carry_over), summed once for every project (no per-project scan of the lines)."""
-    totals: dict[tuple[str, bool], Decimal] = {}
-    for atom in atoms:
-        if atom.project is not None:
-            key = (atom.project, atom.carry_over)
-            totals[key] = totals.get(key, ZERO) + atom.yuan
-    return totals
-
-
-TABLE_DERIVATIONS: dict[str, Callable[[Context], AnyTable]] = {
-    "summary": derive_summary_table,
-    "income": derive_income_table,
-    "expenditure": derive_expenditure_table,
-    "fiscal_summary": derive_fiscal_summary_table,
-    "general_public": derive_general_public_table,
-    "basic_by_economic": derive_basic_economic_table,
-    "fund_income": derive_fund_income_table,
-    "fund_expenditure": derive_fund_expenditure_table,
-    "state_capital": derive_state_capital_table,
-    "three_public": derive_three_public_table,
-    "operating_costs": derive_operating_costs_table,
-    "projects_current": derive_current_projects_table,
-    "projects_carry_over": derive_carry_over_projects_table,
+TABLE_DERIVATIONS: dict[str, Derivation] = {
+    "summary": Derivation(derive_summary_table, SummaryOptions),
+    "income": Derivation(derive_income_table, IncomeOptions),
+    "expenditure": Derivation(derive_expenditure_table),
+    "fiscal_summary": Derivation(derive_fiscal_summary_table, SummaryOptions),
+    "general_public": Derivation(derive_general_public_table),
+    "basic_by_economic": Derivation(derive_basic_economic_table),
+    "fund_income": Derivation(derive_fund_income_table),
+    "fund_expenditure": Derivation(derive_fund_expenditure_table),
+    "state_capital": Derivation(derive_state_capital_table),
+    "three_public": Derivation(derive_three_public_table),
+    "operating_costs": Derivation(derive_operating_costs_table),
+    "projects_current": Derivation(derive_current_projects_table),
+    "projects_carry_over": Derivation(derive_carry_over_projects_table),
+    "financial_summary": Derivation(derive_financial_summary_table, FinancialSummaryOptions),
+    "state_capital_expenditure": Derivation(derive_state_capital_expenditure_table),
 }
-"""Every table this library can derive, by key; a profile picks and orders them."""
+"""Every table this library can derive, by key; a profile picks, orders, configures and scales them."""
+
+#: The thirteen tables of the Shanxi form, derived with their default options by :func:`derive_tables`.
+STANDARD_TABLES = (
+    "summary", "income", "expenditure", "fiscal_summary", "general_public", "basic_by_economic", "fund_income",
+    "fund_expenditure", "state_capital", "three_public", "operating_costs", "projects_current",
+    "projects_carry_over",
+)
 
 
 @dataclass(frozen=True)
 class ProcurementFigures:
-    """政府采购预算 in printed 万元 (九、政府采购情况): each declared amount rounded once, total their sum."""
+    """政府采购预算 at a scale (九、政府采购情况): each declared amount rounded once, the total their sum."""
 
     goods: Decimal
     works: Decimal
     services: Decimal
+    reserved_for_smes: Decimal = ZERO
+    reserved_for_small_micro: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
         return self.goods + self.works + self.services
 
 
-def derive_procurement(model: BudgetModel) -> ProcurementFigures:
+def derive_procurement(model: BudgetModel, scale: Scale = WAN) -> ProcurementFigures:
     p = model.procurement
-    return ProcurementFigures(*(money.yuan_to_wan(model.yuan(a)) for a in (p.goods, p.works, p.services)))
+    return ProcurementFigures(*(scale.of(model.yuan(a)) for a in (
+        p.goods, p.works, p.services, p.reserved_for_smes, p.reserved_for_small_micro)))
 
 
 @dataclass(frozen=True)
 class Tables:
-    """All derived tables of a model, by key (``tables['summary']``) and by attribute."""
+    """The thirteen standard tables of a model at one scale, by key (``tables['summary']``) and by attribute.
+
+    :meth:`derive` gives any other table (a derivation with options) at this context's scale.
+    """
 
     context: Context
     by_key: Mapping[str, AnyTable] = field(default_factory=dict)
@@ -699,7 +984,23 @@ class Tables:
     def atoms(self) -> tuple[Atom, ...]:
         return self.context.atoms
 
-    # typed accessors used by the narrative
+    @property
+    def scale(self) -> Scale:
+        return self.context.scale
+
+    def derive(self, key: str, options: Mapping[str, Any] | None = None, scale: Scale | None = None) -> AnyTable:
+        """The derivation ``key`` with ``options``, at ``scale`` (this one's by default)."""
+        ctx = self.context if scale is None else self.context.at(scale)
+        if not options and ctx is self.context and key in self.by_key:
+            return self.by_key[key]
+        return TABLE_DERIVATIONS[key](ctx, options)
+
+    def at(self, scale: Scale) -> Tables:
+        """The standard tables at another scale."""
+        if scale == self.scale:
+            return self
+        return _standard_tables(self.context.at(scale))
+
     @property
     def summary(self) -> BalanceTable:
         return self.by_key["summary"]  # type: ignore[return-value]
@@ -753,13 +1054,15 @@ class Tables:
         return self.by_key["projects_carry_over"]  # type: ignore[return-value]
 
 
-def derive_tables(model: BudgetModel, classification: Classification | None = None) -> Tables:
-    """Derive all 13 tables of ``model`` (DESIGN.md §3) with ``classification`` (bundled by default)."""
-    classification = classification or bundled()
-    atoms = derive_atoms(model)
-    context = Context(model, classification, atoms, resolve_model_names(model, classification), project_totals(atoms))
+def _standard_tables(context: Context) -> Tables:
     return Tables(
         context,
-        {key: derive(context) for key, derive in TABLE_DERIVATIONS.items()},
-        derive_procurement(model),
+        {key: TABLE_DERIVATIONS[key](context) for key in STANDARD_TABLES},
+        derive_procurement(context.model, context.scale),
     )
+
+
+def derive_tables(model: BudgetModel, classification: Classification | None = None, scale: Scale = WAN) -> Tables:
+    """Derive the 13 standard tables of ``model`` (DESIGN.md §3) with ``classification`` (bundled by default),
+    at ``scale`` (万元 with two decimals by default)."""
+    return _standard_tables(derivation_context(model, classification, scale))

@@ -37,35 +37,45 @@ class RenderedReport:
     outline: tuple[OutlineEntry, ...]
 
 
-def _outline(part: PartSpec, model: BudgetModel) -> OutlineEntry | None:
+def _outline(part: PartSpec, model: BudgetModel, profile) -> OutlineEntry | None:
     if part.outline is None or part.bookmark is None:
         return None
-    return OutlineEntry(part.bookmark, ctx.fill(part.outline.title, model), part.outline.level)
+    return OutlineEntry(part.bookmark, ctx.fill(part.outline.title, model, profile), part.outline.level)
 
 
 def plan_jobs(content: ReportContent) -> Iterator[RenderJob]:
     """The templates to render, in order, each with its context, page break and bookmark."""
     model, profile = content.model, content.profile
     base = ctx.base_context(model, profile)
-    for part in profile.parts:
-        context = {**base, "part_title": ctx.part_title(part, model)}
-        outline = _outline(part, model)
+    sheets = {sheet.name: sheet for sheet in content.sheets}
+    table_number = 0
+    for part in profile.parts_for(model.unit.level):
+        context = {**base, "part_title": ctx.part_title(part, model, profile)}
+        outline = _outline(part, model, profile)
         if part.content == "table":
-            assert part.table is not None
-            table = content.tables[part.table]
-            context.update(ctx.table_context(table, profile, model))
+            printed = [content.printed[name] for name in part.table_names]
+            context.update(ctx.tables_context(printed, profile, model))
             label, title = context["table"]["label"], context["table"]["title"]
-            outline = OutlineEntry(f"table_{table.number:02d}", f"{label} {title}", 1)
+            table_number += 1
+            outline = OutlineEntry(f"table_{table_number:02d}", f"{label} {title}".strip(), 1)
         elif part.content == "contents":
             context.update(ctx.contents_context(profile, model, content.narrative))
         elif part.content == "overview":
-            context.update(ctx.overview_context(model))
+            context.update(ctx.overview_context(model, profile))
         elif part.content == "notes":
             context.update(ctx.notes_context(part, content.narrative))
         elif part.content == "performance_sheets":
             for number, sheet in enumerate(content.sheets, start=1):
                 entry = OutlineEntry(f"sheet_{number:02d}", f"{sheet.name}项目支出绩效目标表", 1)
-                yield RenderJob(part.template, {**context, **ctx.sheet_context(sheet, profile)}, part.new_page, entry)
+                yield RenderJob(part.template, {**context, **ctx.sheet_context(sheet, profile, model)}, part.new_page,
+                                entry)
+            continue
+        elif part.content == "project_explanations":
+            explained = [p for p in model.projects if p.explanation is not None]
+            for number, project in enumerate(explained, start=1):
+                entry = OutlineEntry(f"project_{number:02d}", f"{project.name}项目经费情况说明", 1)
+                job_context = {**context, **ctx.explanation_context(project, sheets.get(project.name), profile, model)}
+                yield RenderJob(part.template, job_context, part.new_page, entry)
             continue
         elif part.content == "appendix":
             if content.catalogue is None:

@@ -19,65 +19,100 @@ from ..glossary import Term
 from ..model import BudgetModel
 from ..narrative import Narrative, Section
 from ..performance import Funds, Sheet
-from ..profile import PartSpec, Profile, fill_placeholders, unit_placeholders
-from ..tables import AnyTable, BalanceTable, Row
+from ..profile import PartSpec, Profile, fill_placeholders, report_placeholders
+from ..report import PrintedTable
+from ..tables import BalanceTable, Row
 
 Context = dict[str, Any]
 
 INDENT = "　"  # full-width space, as table 12 indents unit and project names
 
 
-def fill(text: str, model: BudgetModel) -> str:
-    """Fill the profile placeholders {year}, {unit} and {level} of a title."""
-    return fill_placeholders(text, unit_placeholders(model.unit))
+def fill(text: str, model: BudgetModel, profile: Profile | None = None) -> str:
+    """Fill the profile placeholders ({year}, {Y}, {P}, {unit}, {level}, {region}, {tier}, …) of a title."""
+    return fill_placeholders(text, report_placeholders(model, profile))
 
 
 def report_title(model: BudgetModel, profile: Profile) -> str:
-    return model.unit.report_title or fill(profile.report_title, model)
+    return model.report.title or fill(profile.report_title, model, profile)
+
+
+def title_lines(title: str, unit_name: str) -> list[str]:
+    """The cover title in lines that break between words: the unit's name, then the rest
+    (晋城市总工会 / 2024年单位预算公开报告); one line when the title does not start with the name."""
+    if title.startswith(unit_name) and len(title) > len(unit_name):
+        return [unit_name, title[len(unit_name):]]
+    return [title]
 
 
 def base_context(model: BudgetModel, profile: Profile) -> Context:
     """Variables every template may use."""
     unit = model.unit
+    department = unit.department
+    title = report_title(model, profile)
     return {
-        "report_title": report_title(model, profile),
+        "report_title": title,
+        "report_title_lines": title_lines(title, unit.name),
         "year": unit.fiscal_year,
+        "previous_year": unit.fiscal_year - 1,
         "level": unit.level,
-        "unit": {"name": unit.name, "code": unit.code, "level": unit.level},
+        "unit": {
+            "name": unit.name,
+            "code": unit.code,
+            "level": unit.level,
+            "type": unit.type.value if unit.type else "",
+            "region": unit.region or "",
+            "tier": unit.tier or "",
+            "department": {"name": department.name if department else unit.name,
+                           "code": department.code if department else unit.code},
+        },
+        "words": dict(profile.level_placeholders.get(unit.level, {})),
     }
 
 
 # --------------------------------------------------------------------------- tables
 
 
-def _cells(amounts: Sequence) -> list[str]:
-    return [money.cell(a) for a in amounts]
+def _code_parts(code: str) -> Context:
+    """A code split as forms print it in 类 / 款 / 项 columns: 2012902 → 201 | 29 | 02; 30101 → 301 | 01."""
+    return {"lei": code[:3], "kuan": code[3:5], "xiang": code[5:7]}
 
 
-def _plain_row(row: Row) -> Context:
+def _plain_row(row: Row, fmt: money.NumberFormat) -> Context:
     return {
         "code": row.code,
+        "code_parts": _code_parts(row.code),
         "label": row.label,
+        "name": row.name or row.label,
         "label2": row.label2,
         "indent": INDENT * row.level,
         "level": row.level,
         "is_total": row.is_total,
-        "cells": _cells(row.amounts),
+        "cells": [fmt.format(a) for a in row.amounts],
     }
 
 
-def _balance_rows(table: BalanceTable) -> list[Context]:
+def _ordered(rows: list[Row], total_row: str) -> list[Row]:
+    """合计 rows first (as built) or moved to the end (a form that prints 合计 last)."""
+    if total_row == "first":
+        return rows
+    return [r for r in rows if not r.is_total] + [r for r in rows if r.is_total]
+
+
+def _balance_rows(table: BalanceTable, fmt: money.NumberFormat) -> list[Context]:
     left_width, right_width = len(table.income_columns), len(table.expenditure_columns)
 
-    def side(row: Row | None, width: int) -> tuple[str, str, list[str]]:
+    def side(row: Row | None, width: int) -> tuple[str, str, list[str], int]:
         if row is None:
-            return "", "", [""] * width
-        return row.code, row.label, _cells(row.amounts)
+            return "", "", [""] * width, 0
+        return row.code, row.label, [fmt.format(a) for a in row.amounts], row.level
 
     def pair(left: Row | None, right: Row | None) -> Context:
-        lc, ll, lv = side(left, left_width)
-        rc, rl, rv = side(right, right_width)
-        return {"left_code": lc, "left_label": ll, "left": lv, "right_code": rc, "right_label": rl, "right": rv}
+        lc, ll, lv, llevel = side(left, left_width)
+        rc, rl, rv, rlevel = side(right, right_width)
+        return {"left_code": lc, "left_label": ll, "left": lv, "left_level": llevel,
+                "right_code": rc, "right_code_parts": _code_parts(rc), "right_label": rl, "right": rv,
+                "right_level": rlevel}
 
     height = max(len(table.income), len(table.expenditure))
     rows = [
@@ -86,40 +121,64 @@ def _balance_rows(table: BalanceTable) -> list[Context]:
         for i in range(height)
     ]
     if table.footer:
-        rows.append(pair(None, None))
+        if len(table.footer) > 1:  # the 收支总表 of the Shanxi form leaves a blank row before its footer
+            rows.append(pair(None, None))
         rows.extend(pair(left, right) for left, right in table.footer)
     return rows
 
 
-def table_context(table: AnyTable, profile: Profile, model: BudgetModel) -> Context:
-    spec = profile.tables[table.key]
-    rows = _balance_rows(table) if isinstance(table, BalanceTable) else [_plain_row(r) for r in table.rows]
+def unit_label(printed: PrintedTable, profile: Profile) -> str:
+    """The unit line of a table: the entry's own, else 单位：万元 (the profile's) or 单位：元 by its format."""
+    if printed.spec.unit_label is not None:
+        return printed.spec.unit_label
+    return profile.amount_unit_label if printed.number_format.unit == "万元" else "单位：元"
+
+
+def table_context(printed: PrintedTable, profile: Profile, model: BudgetModel) -> Context:
+    """One printed table: titles, unit line, the empty note and its rows with formatted cells."""
+    table, spec, fmt = printed.table, printed.spec, printed.number_format
+    if isinstance(table, BalanceTable):
+        rows = _balance_rows(table, fmt)
+    else:
+        rows = [_plain_row(r, fmt) for r in _ordered(list(table.rows), spec.total_row)]
     return {
-        "table": {
-            "number": table.number,
-            "key": table.key,
-            "label": fill(spec.label, model),
-            "title": fill(spec.title, model),
-            "amount_unit_label": profile.amount_unit_label,
-            "empty_note": profile.empty_table_note,
-            "is_empty": table.is_empty,
-            "rows": rows,
-        }
+        "number": table.number,
+        "key": printed.name,
+        "label": fill(spec.label, model, profile),
+        "title": fill(spec.title, model, profile),
+        "amount_unit_label": unit_label(printed, profile),
+        "empty_note": fill(spec.empty_note or profile.empty_table_note, model, profile),
+        "is_empty": table.is_empty,
+        "rows": rows,
     }
+
+
+def tables_context(printed: list[PrintedTable], profile: Profile, model: BudgetModel) -> Context:
+    """A table entry's context: ``table`` (its first table) and ``tables`` (each by its profile name)."""
+    contexts = {p.name: table_context(p, profile, model) for p in printed}
+    return {"table": contexts[printed[0].name], "tables": contexts}
 
 
 # --------------------------------------------------------------------------- parts
 
 
-def overview_context(model: BudgetModel) -> Context:
-    """第一部分 概况: duties numbered 1. 2. …, organisation paragraphs."""
+def overview_context(model: BudgetModel, profile: Profile) -> Context:
+    """第一部分 概况: duties numbered 1. 2. …, organisation paragraphs; a 部门's units (and the profile's
+    sentence naming them, ``included_units``)."""
     overview = model.overview
+    units = [s.name for s in model.unit.subunits]
+    sentence = ""
+    if units and profile.has_phrase("included_units", model.unit.level):
+        values = {**report_placeholders(model, profile), "units": "、".join(units), "count": len(units)}
+        sentence = fill_placeholders(profile.phrase("included_units", model.unit.level), values)
     return {
         "overview": {
             "intro": overview.intro,
             "duties_lead": overview.duties_lead,
             "duties": [f"{i}.{duty}" for i, duty in enumerate(overview.duties, start=1)],
             "organisation": list(overview.organisation),
+            "units": units,
+            "units_sentence": sentence,
         }
     }
 
@@ -139,22 +198,27 @@ def notes_context(part: PartSpec, narrative: Narrative) -> Context:
 def contents_context(profile: Profile, model: BudgetModel, narrative: Narrative) -> Context:
     """The contents page: the part titles, and under them the sections and tables they hold."""
     entries: list[Context] = []
-    for part in profile.parts:
+    for part in profile.parts_for(model.unit.level):
         if part.outline is not None:
-            entries.append({"title": fill(part.outline.title, model), "level": 0})
-        if part.content == "overview":
+            entries.append({"title": fill(part.outline.title, model, profile), "level": 0})
+        if part.content == "overview" and profile.has_phrase("overview_contents", model.unit.level):
+            for title in profile.phrase("overview_contents", model.unit.level).split("\n"):
+                entries.append({"title": fill(title, model, profile), "level": 1})
+        elif part.content == "overview":
             entries.extend({"title": t, "level": 1} for t in (f"一、本{model.unit.level}职责", "二、机构设置情况"))
-        if part.table:
-            spec = profile.tables[part.table]
-            entries.append({"title": f"{fill(spec.label, model)}　{fill(spec.title, model)}", "level": 1})
-        for number in part.sections:
-            if number in narrative.sections:
-                entries.append({"title": narrative.sections[number].heading, "level": 1})
+        if part.table_names:
+            spec = profile.tables[part.table_names[0]]
+            label, title = fill(spec.label, model, profile), fill(spec.title, model, profile)
+            entries.append({"title": f"{label}　{title}" if label else title, "level": 1})
+        for key in part.sections:
+            section = narrative.sections.get(key)
+            if section is not None and section.heading:
+                entries.append({"title": section.heading, "level": 1})
     return {"contents": entries}
 
 
-def part_title(part: PartSpec, model: BudgetModel) -> str:
-    return fill(part.outline.title, model).replace(" ", "　", 1) if part.outline else ""
+def part_title(part: PartSpec, model: BudgetModel, profile: Profile | None = None) -> str:
+    return fill(part.outline.title, model, profile).replace(" ", "　", 1) if part.outline else ""
 
 
 # --------------------------------------------------------------------------- performance sheets
@@ -172,14 +236,15 @@ def _funds(funds: Funds) -> Context:
     }
 
 
-def sheet_context(sheet: Sheet, profile: Profile) -> Context:
+def sheet_context(sheet: Sheet, profile: Profile, model: BudgetModel) -> Context:
     """One 项目支出绩效目标表."""
     project = sheet.project
     form = project.performance
     assert form is not None
+    title = profile.performance_sheet.title if profile.performance_sheet else "项目支出绩效目标表"
     return {
         "sheet": {
-            "form_title": profile.performance_sheet.title if profile.performance_sheet else "项目支出绩效目标表",
+            "form_title": fill(title, model, profile),
             "project": project.name,
             "competent_department": sheet.competent_department,
             "implementing_unit": sheet.implementing_unit,
@@ -203,6 +268,25 @@ def sheet_context(sheet: Sheet, profile: Profile) -> Context:
             "phone": form.phone,
             "filled_on": form.filled_on,
         }
+    }
+
+
+def explanation_context(project, sheet: Sheet | None, profile: Profile, model: BudgetModel) -> Context:
+    """One 项目经费情况说明 (the seven headings of the Shanghai form), with the project's 绩效目标表 if any."""
+    explanation = project.explanation
+    return {
+        "explanation": {
+            "project": project.name,
+            "unit": project.unit or model.unit.name,
+            "overview": explanation.overview,
+            "basis": explanation.basis,
+            "implementer": explanation.implementer,
+            "plan": explanation.plan,
+            "period": explanation.period,
+            "annual_budget": explanation.annual_budget,
+            "targets": explanation.targets,
+        },
+        "sheet": sheet_context(sheet, profile, model)["sheet"] if sheet is not None else None,
     }
 
 

@@ -27,48 +27,74 @@ def _v(path: str, type_: str, example: str, description: str) -> Variable:
 
 
 COMMON = (
-    _v("report_title", "text", "晋城市总工会2024年单位预算公开报告", "The report's title (profile report_title, or unit.report_title)."),
+    _v("report_title", "text", "晋城市总工会2024年单位预算公开报告", "The report's title (profile report_title, or report.title)."),
+    _v("report_title_lines", "list", "", "The title in lines that break between words (the unit's name, then the rest)."),
+    _v("report_title_lines[]", "text", "2024年单位预算公开报告", "One line of the title."),
     _v("year", "number", "2024", "Fiscal year."),
+    _v("previous_year", "number", "2023", "The year before (the assets date, last year's figures)."),
     _v("level", "text", "单位", "单位 or 部门, as in 本单位/本部门."),
     _v("unit", "mapping", "", "The publishing unit."),
     _v("unit.name", "text", "晋城市总工会", "单位名称."),
-    _v("unit.code", "text", "959", "主管部门代码."),
+    _v("unit.code", "text", "959", "单位代码."),
     _v("unit.level", "text", "单位", "单位 or 部门."),
+    _v("unit.type", "text", "参照公务员法管理事业单位", "单位类型 (empty when the model does not say)."),
+    _v("unit.region", "text", "晋城市", "行政区划 (empty when the model does not say)."),
+    _v("unit.tier", "text", "市级", "预算级次 (empty when the model does not say)."),
+    _v("unit.department", "mapping", "", "主管部门 (the unit itself when the model names none)."),
+    _v("unit.department.name", "text", "晋城市总工会", "主管部门名称."),
+    _v("unit.department.code", "text", "959", "主管部门代码."),
+    _v("words", "mapping", "", "The profile's level_placeholders for this report's level (e.g. words.editor)."),
+    _v("words.<name>", "text", "预算单位", "One of them, by name."),
 )
 PART = (
     _v("part_title", "text", "第一部分　概况", "The entry's outline title from the profile (empty when it has none)."),
 )
 
 TABLE = (
-    _v("table", "mapping", "", "The derived table this entry prints."),
-    _v("table.number", "number", "2", "Its number in the 13-table set."),
-    _v("table.key", "text", "income", "Its key in the profile (summary, income, …)."),
-    _v("table.label", "text", "预算公开表2", "The number line above the title (profile tables.<key>.label)."),
-    _v("table.title", "text", "2024年预算收入总表", "The title (profile tables.<key>.title)."),
-    _v("table.amount_unit_label", "text", "单位：万元", "The unit line (profile amount_unit_label)."),
+    _v("table", "mapping", "", "The derived table this entry prints (its first, when it prints several)."),
+    _v("table.number", "number", "2", "Its number in the Shanxi 13-table set (the derivation's)."),
+    _v("table.key", "text", "income", "Its name in the profile's tables (summary, income, …)."),
+    _v("table.label", "text", "预算公开表2", "The number line above the title (profile tables.<name>.label)."),
+    _v("table.title", "text", "2024年预算收入总表", "The title (profile tables.<name>.title)."),
+    _v("table.amount_unit_label", "text", "单位：万元", "The unit line (the entry's unit_label, or by its format's unit)."),
     _v("table.empty_note", "text", "注：本表无数据", "Printed under an empty table (profile empty_table_note)."),
     _v("table.is_empty", "yes/no", "false", "True when the table has no figure: print the note."),
-    _v("table.rows", "list", "", "The printed rows, 合计 first where the table has one."),
+    _v("table.rows", "list", "", "The printed rows; 合计 first or last as the profile's total_row says."),
+    _v("tables", "mapping", "", "Every table of the entry by its profile name (the same variables as table): "
+       "tables.three_public.rows … for an entry with tables: [three_public, operating_costs]."),
+    _v("tables.<name>", "mapping", "", "One of them."),
 )
 PLAIN_ROWS = (
     _v("table.rows[].code", "text", "2012902", "科目编码 (blank for 合计 and unit/project rows)."),
+    _v("table.rows[].code_parts", "mapping", "", "The code split as 类 / 款 / 项 columns print it."),
+    _v("table.rows[].code_parts.lei", "text", "201", "类 (the first 3 digits)."),
+    _v("table.rows[].code_parts.kuan", "text", "29", "款 (digits 4–5; blank for a 类 row)."),
+    _v("table.rows[].code_parts.xiang", "text", "02", "项 (digits 6–7; blank for 类 and 款 rows)."),
     _v("table.rows[].label", "text", "一般行政管理事务", "科目名称, project or unit name, or 合计."),
+    _v("table.rows[].name", "text", "一般行政管理事务", "The label without an ordinal or code (the name alone)."),
     _v("table.rows[].label2", "text", "50101 工资奖金津补贴", "Second label column (table 6: 政府预算经济科目)."),
     _v("table.rows[].indent", "text", "　　", "Full-width spaces by level (table 12/13 indent units and projects)."),
     _v("table.rows[].level", "number", "3", "0 合计, 1 类 (or unit), 2 款 (or project), 3 项."),
     _v("table.rows[].is_total", "yes/no", "false", "True for 合计 rows."),
     _v("table.rows[].cells", "list", "", "The amount cells in the table's column order."),
-    _v("table.rows[].cells[]", "text", "309.70", "One amount in 万元, two decimals; blank for zero."),
+    _v("table.rows[].cells[]", "text", "309.70", "One amount as the table's number format prints it (万元 with two "
+       "decimals and blank zero in the Shanxi form; 元 with separators in the Shanghai form)."),
 )
 BALANCE_ROWS = (
     _v("table.rows[].left_code", "text", "", "收入 side: code (table 9's 收入科目编码)."),
     _v("table.rows[].left_label", "text", "一、一般公共预算", "收入 side: the row label."),
     _v("table.rows[].left", "list", "", "收入 side: its amount cells."),
-    _v("table.rows[].left[]", "text", "887.70", "One amount in 万元; blank for zero."),
+    _v("table.rows[].left[]", "text", "887.70", "One amount as the table's number format prints it."),
+    _v("table.rows[].left_level", "number", "0", "收入 side: 1 for a row like 一、财政拨款收入, 2 for one under it."),
     _v("table.rows[].right_code", "text", "", "支出 side: code (table 9's 科目编码)."),
+    _v("table.rows[].right_code_parts", "mapping", "", "支出 side: the code split (see rows[].code_parts)."),
+    _v("table.rows[].right_code_parts.lei", "text", "201", "类."),
+    _v("table.rows[].right_code_parts.kuan", "text", "", "款."),
+    _v("table.rows[].right_code_parts.xiang", "text", "", "项."),
     _v("table.rows[].right_label", "text", "一、一般公共服务支出", "支出 side: the row label."),
+    _v("table.rows[].right_level", "number", "1", "支出 side: the row's level (0 for totals)."),
     _v("table.rows[].right", "list", "", "支出 side: its amount cells (合计/小计 first)."),
-    _v("table.rows[].right[]", "text", "559.70", "One amount in 万元; blank for zero."),
+    _v("table.rows[].right[]", "text", "559.70", "One amount as the table's number format prints it."),
 )
 
 FUNDS = ("total", "central", "provincial", "local", "self_raised", "other")
@@ -129,6 +155,23 @@ OVERVIEW = (
     _v("overview.duties[]", "text", "1.发挥党联系职工群众的……", "One duty with its number."),
     _v("overview.organisation", "list", "", "机构设置情况 paragraphs."),
     _v("overview.organisation[]", "text", "晋城市总工会成立于1987年5月……", "One paragraph."),
+    _v("overview.units", "list", "", "部门 reports: the units consolidated (unit.subunits)."),
+    _v("overview.units[]", "text", "某某中学", "One unit's name."),
+    _v("overview.units_sentence", "text", "", "The profile's included_units sentence naming them (empty for a 单位)."),
+)
+
+EXPLANATION = (
+    _v("explanation", "mapping", "", "One 项目经费情况说明 (部门 reports)."),
+    _v("explanation.project", "text", "智慧校园建设", "项目名称."),
+    _v("explanation.unit", "text", "某某中学", "The unit carrying it."),
+    _v("explanation.overview", "text", "", "一、项目概况."),
+    _v("explanation.basis", "text", "", "二、立项依据."),
+    _v("explanation.implementer", "text", "", "三、实施主体."),
+    _v("explanation.plan", "text", "", "四、实施方案."),
+    _v("explanation.period", "text", "", "五、实施周期."),
+    _v("explanation.annual_budget", "text", "", "六、年度预算安排."),
+    _v("explanation.targets", "text", "", "七、绩效目标."),
+    _v("sheet", "mapping or nothing", "", "The project's 绩效目标表 (the variables of a performance sheet), or nothing."),
 )
 
 APPENDIX = (
@@ -171,20 +214,38 @@ BY_CONTENT: dict[str, tuple[Variable, ...]] = {
     "two-sided table": COMMON + PART + TABLE + BALANCE_ROWS,
     "notes": COMMON + PART + NOTES,
     "performance_sheets": COMMON + PART + SHEET,
+    "project_explanations": COMMON + PART + EXPLANATION + SHEET[1:],
     "appendix": COMMON + PART + APPENDIX,
     "glossary": COMMON + PART + GLOSSARY,
 }
 
 #: Tables printed two-sided (收入 | 支出): their rows have left_… and right_… variables.
-TWO_SIDED_TABLES = {"summary", "fiscal_summary", "state_capital"}
+TWO_SIDED_TABLES = {"summary", "fiscal_summary", "state_capital", "financial_summary"}
 
 
-def kind_of(content: str, table: str | None = None) -> str:
-    """The key of :data:`BY_CONTENT` for a profile entry."""
+def kind_of(content: str, table: str | None = None, profile=None) -> str:
+    """The key of :data:`BY_CONTENT` for a profile entry (``table``: its first table's name in the profile)."""
     if content == "table":
-        return "two-sided table" if table in TWO_SIDED_TABLES else "table"
+        derivation = table
+        if profile is not None and table in profile.tables:
+            derivation = profile.tables[table].derive or table
+        return "two-sided table" if derivation in TWO_SIDED_TABLES else "table"
     return content
+
+
+def part_kind(part, profile) -> str:
+    """The kind of context a profile entry is rendered with."""
+    return kind_of(part.content, part.table_names[0] if part.table_names else None, profile)
 
 
 def paths(kind: str) -> set[str]:
     return {v.path for v in BY_CONTENT[kind]}
+
+
+def documented_path(path: str) -> str:
+    """A context path with its profile-specific names generalised: ``tables.three_public.rows`` →
+    ``tables.<name>`` (each named table has the variables of ``table``), ``words.editor`` → ``words.<name>``."""
+    for prefix in ("tables.", "words."):
+        if path.startswith(prefix):
+            return prefix + "<name>"
+    return path
