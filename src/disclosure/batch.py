@@ -44,7 +44,8 @@ def build_unit(source: Path, output_dir: Path, options: dict[str, object]) -> Un
         # python-docx and docxtpl leave reference cycles holding whole XML trees; without a collection
         # here a worker's memory grows by ~30 MiB every few reports of a batch
         gc.collect()
-    warnings = checks_module.finding_lines(result.findings, result.source)
+    warnings = [f"warning: {notice}" for notice in result.notices]
+    warnings += checks_module.finding_lines(result.findings, result.source)
     return UnitOutcome(source, result, tuple(warnings))
 
 

@@ -10,7 +10,8 @@ tests run every example and expect its rule to fire.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -18,8 +19,8 @@ from enum import Enum
 from . import money
 from .classification import Classification, NameProblem, economic_lineage, function_lineage, resolve_names
 from .load import PathElement, SourceMap, format_path
-from .model import FISCAL_SOURCES, BudgetModel, ExpenditureKind, FundingSource
-from .tables import Tables, derive_tables
+from .model import FISCAL_SOURCES, BudgetModel, ExpenditureKind, FundingSource, UnitType
+from .tables import SOURCE_GROUPS, Tables, derive_tables, government_economic_code, unit_types
 
 
 class Severity(str, Enum):
@@ -65,7 +66,9 @@ _HEAD = "unit: {name: 示例单位, code: '001', fiscal_year: 2025}\n"
 
 
 def define(rule_id: str, severity: Severity, summary: str, description: str, example: str) -> None:
-    RULES[rule_id] = Rule(rule_id, severity, summary, description, _HEAD + example)
+    """Register a rule; its example gets a default ``unit:`` unless it starts with its own."""
+    RULES[rule_id] = Rule(rule_id, severity, summary, description,
+                          example if example.startswith("unit:") else _HEAD + example)
 
 
 def check(function: Callable[[BudgetModel, Tables], Iterator[Finding]]):
@@ -105,7 +108,11 @@ def check_balance(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         if income != spending:  # a derivation fault, never a model's
             yield finding("income-equals-expenditure",
                           f"预算公开表{table.number}收入总计{_wan(income)}与支出总计{_wan(spending)}不等", "budget", "lines")
-    derived = {source.value: row.amount(0) for source, row in zip(FundingSource, tables.summary.income)}
+    derived = {group.label: row.amount(0) for group, row in zip(SOURCE_GROUPS, tables.summary.income)}
+    current = [a for a in tables.atoms if a.is_current]
+    for source in FundingSource:  # 单位资金's kinds, this year's money
+        if source.is_unit_funds and source is not FundingSource.UNIT:
+            derived[source.value] = tables.context.sum(a for a in current if a.source is source)
     derived["上年结转"] = tables.summary.footer_row("上年结转").amount(0)
     for source, amount in model.budget.income.items():
         declared = money.yuan_to_wan(model.yuan(amount))
@@ -213,11 +220,18 @@ def check_lines(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
             if not line.project:
                 yield finding("line-project", "项目支出须填写所属项目（project）", *path, "project")
             elif line.project not in declared:
-                yield finding("line-project", f"项目“{line.project}”未在projects中声明", *path, "project")
+                yield finding("line-project", f"项目“{line.project}”未在projects中声明{_did_you_mean(line.project, declared)}",
+                              *path, "project")
         elif line.project:
             yield finding("line-project", f"基本支出不应指明项目（“{line.project}”）", *path, "project")
         if line.amount == 0:
             yield finding("zero-line", "预算行金额为0，报表中不显示", *path, "amount")
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``（是否为“甲项目”？）`` for the nearest known name, or nothing."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"（是否为“{close[0]}”？）" if close else ""
 
 
 @check
@@ -232,6 +246,62 @@ def check_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         seen[project.name] = i
         if project.name not in with_lines:
             yield finding("project-without-money", f"项目“{project.name}”没有预算行", "projects", i, "name")
+
+
+define("unknown-unit", ERROR, "行或项目所属单位须是本部门所列单位",
+       "A line's or project's unit names one of unit.subunits (a 部门 report consolidates those units); a name "
+       "that is not there (a typo) would print a unit of its own in table 12 and take the wrong 经济分类 mapping.",
+       "unit: {name: 示例部门, code: '001', level: 部门, fiscal_year: 2025, subunits: [甲单位]}\n"
+       "projects:\n  - {name: 甲, category: 特定目标类, unit: 乙单位}\n"
+       + _line("function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000"))
+
+
+@check
+def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    known = {s.name for s in model.unit.subunits} | {model.unit.name}
+    for i, project in enumerate(model.projects):
+        if project.unit and project.unit not in known:
+            yield finding("unknown-unit", f"项目“{project.name}”的单位“{project.unit}”不在unit.subunits中"
+                          f"{_did_you_mean(project.unit, known)}", "projects", i, "unit")
+    for i, line in enumerate(model.budget.lines):
+        if line.unit and line.unit not in known:
+            yield finding("unknown-unit", f"预算行的单位“{line.unit}”不在unit.subunits中{_did_you_mean(line.unit, known)}",
+                          "budget", "lines", i, "unit")
+
+
+define("economic-code-unmapped", ERROR, "部门经济分类科目须有对应的政府经济分类科目",
+       "Table 6 prints each 部门预算经济分类 款 with the 政府预算经济分类 款 it maps to for the unit's type "
+       "(机关 or 事业单位). A code the mapping in use does not cover (a code of a newer edition, from "
+       "--economic-classification or budget.economic_names) needs its 政府经济分类 in budget.government_economic; "
+       "the table never prints an empty cell.",
+       "budget:\n  economic_names: {30250: 自编科目}\n"
+       + "  lines:\n    - {function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30250, amount: 10000}\n")
+define("unit-type-missing", WARNING, "未填写单位类型",
+       "unit.type (行政单位, 参照公务员法管理事业单位 or 事业单位) decides table 6's 政府预算经济分类: a 事业单位's "
+       "wages are 50501, a 机关's 50101. Without it the 机关 mapping is used; say the type to be sure.",
+       _line(BASIC_LINE))
+
+
+@check
+def check_economic_mapping(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    ctx = tables.context
+    types = unit_types(model)
+    needs_type = False
+    for i, line in enumerate(model.budget.lines):
+        if not (line.economic and line.kind is ExpenditureKind.BASIC and line.source is FundingSource.GENERAL
+                and not line.carry_over):
+            continue
+        unit = line.unit
+        needs_type = needs_type or types.get(unit, model.unit.type) is None
+        if government_economic_code(model, ctx.classification, line.economic, unit, types) is None:
+            side = (types.get(unit, model.unit.type) or UnitType.ADMINISTRATIVE).economic_side
+            yield finding("economic-code-unmapped",
+                          f"部门经济分类科目{line.economic}没有对应的政府预算经济分类科目（{side}），"
+                          "请在budget.government_economic中给出，如“50299 其他商品和服务支出”",
+                          "budget", "lines", i, "economic")
+    if needs_type:
+        yield finding("unit-type-missing", "未填写单位类型（行政单位、参照公务员法管理事业单位或事业单位），"
+                      "预算公开表6按机关口径对应政府预算经济分类", "unit", "type")
 
 
 # --------------------------------------------------------------------------- performance sheets
@@ -394,7 +464,7 @@ def check_assets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     if operation is not None and operation.amount(0) and vehicles.actual == 0:
         yield finding("vehicle-costs-without-vehicles",
                       f"安排公务用车运行维护费{_wan(operation.amount(0))}，但实有公务用车为0辆", "assets", "vehicles", "actual")
-    kinds = sum(v for k, v in vehicles.model_dump().items() if k not in ("establishment", "actual"))
+    kinds = vehicles.total
     if kinds != vehicles.actual:
         yield finding("vehicles-add-up", f"各类公务用车合计{kinds}辆，与实有{vehicles.actual}辆不等", "assets", "vehicles")
     if vehicles.actual > vehicles.establishment:

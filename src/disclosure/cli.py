@@ -101,6 +101,8 @@ def _run_build(args: argparse.Namespace) -> int:
             return EXIT_INPUT
         return _run_batch(args, options)
     result = build(args.models[0], args.output, output_name=args.name, pdf=args.pdf, **options)
+    for notice in result.notices:
+        _err(f"warning: {notice}")
     _print_findings(result.findings, result.source)
     if not args.quiet:
         print(f"wrote {result.docx}")
@@ -141,6 +143,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     classification = resolve_classification(args.classification, args.economic_classification)
     prepared = prepare(args.model, classification=classification, profile=args.profile)
     source = prepared.loaded.source
+    for notice in prepared.loaded.notices:
+        _err(f"warning: {notice}")
     failed = has_errors(prepared.findings, strict=args.strict)
     if args.format == "json":
         payload = {

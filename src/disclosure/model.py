@@ -431,7 +431,8 @@ class PerformanceSheet(_Model):
     """项目支出绩效目标表: the performance-target sheet of one project (printed after 十、)."""
 
     competent_department: str | None = Field(
-        None, description="主管部门及代码 as printed; default {unit.code}-{unit.name}."
+        None, description="主管部门及代码 as printed; default {code}-{name} of unit.department (of the unit itself when "
+        "it names no department)."
     )
     implementing_unit: str | None = Field(None, description="实施单位; default the unit's name.")
     funds: DeclaredFunds | None = Field(

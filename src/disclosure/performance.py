@@ -118,6 +118,15 @@ def sheet_order(model: BudgetModel) -> list[Project]:
     return [by_name[name] for name in placed] + [p for p in with_sheet if p.name not in first]
 
 
+def competent_department(model: BudgetModel) -> str:
+    """主管部门及代码 as the sheet prints it: ``{code}-{name}`` of unit.department, or of the unit itself when it
+    is its own 主管部门 (no department given)."""
+    department = model.unit.department
+    if department is not None:
+        return f"{department.code}-{department.name}"
+    return f"{model.unit.code}-{model.unit.name}"
+
+
 def derive_sheets(model: BudgetModel, profile: Profile) -> list[Sheet]:
     """Every published performance sheet, in print order."""
     skeleton = profile.performance_sheet.indicators if profile.performance_sheet else {}
@@ -131,7 +140,7 @@ def derive_sheets(model: BudgetModel, profile: Profile) -> list[Sheet]:
         sheets.append(
             Sheet(
                 project=project,
-                competent_department=form.competent_department or f"{unit.code}-{unit.name}",
+                competent_department=form.competent_department or competent_department(model),
                 implementing_unit=form.implementing_unit or project.unit or unit.name,
                 period_funds=period,
                 annual_funds=annual,

@@ -118,6 +118,7 @@ class BuildResult:
     source: SourceMap | None = None  # where the model's fields are, to print findings with lines
     pdf_request: PdfRequest | None = None
     pdf: Path | None = None
+    notices: tuple[Problem, ...] = ()  # about the file itself: renamed fields used with their old spelling
 
     @property
     def outline(self) -> tuple[OutlineEntry, ...]:
@@ -247,7 +248,8 @@ def build(
         step("pdf")
         with timings.measure("pdf"):
             pdf_path = docx_to_pdf(target, target.with_suffix(".pdf"), **request.arguments())  # type: ignore[arg-type]
-    return BuildResult(target, prepared.findings, timings, prepared.loaded.source, request, pdf_path)
+    return BuildResult(target, prepared.findings, timings, prepared.loaded.source, request, pdf_path,
+                       prepared.loaded.notices)
 
 
 def _pdf_request(prepared: Prepared, outline: tuple[OutlineEntry, ...], *, attachments: bool) -> PdfRequest:
