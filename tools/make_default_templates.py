@@ -1,10 +1,13 @@
-"""Write the default Word templates of the shanxi-13 profile into templates/docx/.
+"""Write the default Word templates of the bundled profiles (shanxi-13, shanghai-district-9) into templates/docx/.
 
-The .docx files under templates/docx/ are the product (template maintainers edit them in Word or
-LibreOffice); this script is how the defaults were first laid out, kept so that a change of the
-house style (fonts, widths, a header row) can be made for every table at once and reviewed as code.
-Running it overwrites templates/docx/*.docx; check the result with
-``python -m disclosure templates check templates/docx`` and the test suite.
+The default templates are generated: this script is their one source, reviewed as code, so a change of
+the house style (fonts, widths, a header row) is made for every table at once.  A test checks that the
+committed templates/docx/*.docx are what this script writes (tests/test_template_layout.py), and that
+every fixed header text fits its column on lines that break only between words.  Template maintainers
+restyle their own copies (``python -m disclosure templates export DIR``, then ``build --templates DIR``),
+never the defaults in the repository.
+
+    python tools/make_default_templates.py [OUTDIR]     # default OUTDIR: templates/docx
 
 Layout rules (DESIGN.md §7): A4 portrait, body 仿宋, headings 黑体/楷体, titles 方正小标宋简体,
 tables 宋体; East Asian fonts are set on w:eastAsia in the styles, so restyling a style in Word
@@ -95,6 +98,7 @@ class ParaStyle:
     align: WD_ALIGN_PARAGRAPH | None = None
     first_line_chars: float = 0  # first-line indent in characters of this size
     left_chars: float = 0
+    hanging_chars: float = 0  # wrapped lines start this many characters right of the first line
     before: float = 0
     after: float = 0
     line: float | None = None  # exact line spacing in pt; None = single
@@ -108,7 +112,8 @@ STYLES = [
     ParaStyle("Report Subtitle", KAITI, 16, align=WD_ALIGN_PARAGRAPH.CENTER, line=28),
     ParaStyle("Contents Title", HEITI, 18, align=WD_ALIGN_PARAGRAPH.CENTER, after=18, line=36),
     ParaStyle("Contents Entry 1", HEITI, 14, line=28),
-    ParaStyle("Contents Entry 2", FANGSONG, 14, left_chars=2, line=28),
+    ParaStyle("Contents Entry 2", FANGSONG, 14, left_chars=4, hanging_chars=2, line=28),
+    ParaStyle("Contents Entry 3", FANGSONG, 14, left_chars=9, hanging_chars=7, line=28),
     ParaStyle("Part Title", HEITI, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, line=32, keep_with_next=True, outline_level=0),
     ParaStyle("Section Heading", HEITI, 14, first_line_chars=2, line=28, keep_with_next=True, outline_level=1),
     ParaStyle("Subsection Heading", KAITI, 14, first_line_chars=2, line=28, keep_with_next=True, outline_level=2),
@@ -186,6 +191,8 @@ def _define_styles(doc) -> None:
             pf.first_line_indent = Pt(spec.size * spec.first_line_chars)
         if spec.left_chars:
             pf.left_indent = Pt(spec.size * spec.left_chars)
+        if spec.hanging_chars:
+            pf.first_line_indent = Pt(-spec.size * spec.hanging_chars)
         pf.space_before = Pt(spec.before)
         pf.space_after = Pt(spec.after)
         if spec.line:
@@ -372,10 +379,13 @@ def set_table_caption(table, text: str) -> None:
 
 
 def _write(cell, text: str, style: str) -> None:
+    """``text`` in the cell; a ``\n`` is a line break, placed only between words (单位资金 never 单位资/金)."""
     p = cell.paragraphs[0]
     p.style = style
-    if text:
-        p.add_run(text)
+    for index, line in enumerate(text.split("\n") if text else []):
+        run = p.add_run(line)
+        if index:
+            run._r.insert(0, OxmlElement("w:br"))
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
@@ -473,16 +483,17 @@ def write_tables(outdir: Path) -> None:
         [3.4, 1.6, 5.0, 2.0, 2.0, 2.0],
         [["收入", None, "支出", None, None, None],
          ["项目", year, "项目", year, None, None],
-         [None, None, None, "合计", "当年预算安排", "上年结转安排"]],
+         [None, None, None, "合计", "当年预算\n安排", "上年结转\n安排"]],
         [(0, 0, 0, 1), (0, 2, 0, 5), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2), (1, 3, 1, 5)],
         1, 3, outdir,
     )
     # 2 收入总表
     plain_table(
         "table-02-income.docx",
-        [1.7, 3.7, 1.5, 1.5, 1.4, 1.5, 1.5, 1.4, 1.8],
+        [1.6, 3.4, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 2.0],
         [["项目", None, "合计", "本年收入", None, None, None, None, "上年结转"],
-         ["科目编码", "科目名称", None, "一般公共预算", "政府性基金", "国有资本经营预算", "财政专户管理资金", "单位资金", None]],
+         ["科目编码", "科目名称", None, "一般公共\n预算", "政府性\n基金", "国有资本\n经营预算", "财政专户\n管理资金", "单位资金",
+          None]],
         [(0, 0, 0, 1), (0, 2, 1, 2), (0, 3, 0, 7), (0, 8, 1, 8)],
         ["{{ row.code }}", "{{ row.label }}", *cells("row.cells", 7)],
         set(range(2, 9)), outdir,
@@ -496,7 +507,7 @@ def write_tables(outdir: Path) -> None:
         [3.4, 1.6, 5.0, 1.5, 1.5, 1.5, 1.5],
         [["收入", None, "支出", None, None, None, None],
          ["项目", "金额", "项目", "金额", None, None, None],
-         [None, None, None, "小计", "一般公共预算", "政府性基金预算", "国有资本经营预算"]],
+         [None, None, None, "小计", "一般公共\n预算", "政府性\n基金预算", "国有资本\n经营预算"]],
         [(0, 0, 0, 1), (0, 2, 0, 6), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2), (1, 3, 1, 6)],
         1, 4, outdir,
     )
@@ -528,8 +539,8 @@ def write_tables(outdir: Path) -> None:
         doc,
         [1.7, 2.5, 1.9, 1.7, 2.8, 1.8, 1.8, 1.8],
         [["国有资本经营预算收入", None, None, "国有资本经营预算支出", None, None, None, None],
-         ["项目", None, "国有资本经营收入预算", "科目编码", "科目名称", "合计", "基本支出", "项目支出"],
-         ["收入科目编码", "科目名称", None, None, None, None, None, None]],
+         ["项目", None, "国有资本\n经营收入\n预算", "科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+         ["收入科目\n编码", "科目名称", None, None, None, None, None, None]],
         [(0, 0, 0, 2), (0, 3, 0, 7), (1, 0, 1, 1), (1, 2, 2, 2), (1, 3, 2, 3), (1, 4, 2, 4), (1, 5, 2, 5),
          (1, 6, 2, 6), (1, 7, 2, 7)],
         [["{{ row.left_code }}", "{{ row.left_label }}", "{{ row.left[0] }}",
@@ -539,7 +550,7 @@ def write_tables(outdir: Path) -> None:
     empty_note(doc)
     save(doc, "table-09-state-capital.docx", outdir)
     # 10 三公, 11 机关运行经费
-    source_header = ["合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"]
+    source_header = ["合计", "一般公共预算", "政府性基金预算", "国有资本\n经营预算"]
     plain_table(
         "table-10-three-public.docx",
         [6.0, 2.5, 2.5, 2.5, 2.5],
@@ -560,8 +571,8 @@ def write_tables(outdir: Path) -> None:
     plain_table(
         "table-12-projects-current.docx",
         [5.2, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8],
-        [["项目名称", "合计", year + "财政拨款", None, None, "财政专户管理资金", "单位资金"],
-         [None, None, "一般公共预算", "政府性基金预算", "国有资本经营预算", None, None],
+        [["项目名称", "合计", year + "财政拨款", None, None, "财政专户\n管理资金", "单位资金"],
+         [None, None, "一般公共\n预算", "政府性基金\n预算", "国有资本\n经营预算", None, None],
          ["1", "2", "3", "4", "5", "6", "7"]],
         [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 0, 4), (0, 5, 1, 5), (0, 6, 1, 6)],
         ["{{ row.indent }}{{ row.label }}", *cells("row.cells", 6)],
@@ -571,7 +582,7 @@ def write_tables(outdir: Path) -> None:
         "table-13-projects-carry-over.docx",
         [6.4, 2.4, 2.4, 2.4, 2.4],
         [["项目名称", "合计", year + "财政拨款", None, None],
-         [None, None, "一般公共预算", "政府性基金预算", "国有资本经营预算"],
+         [None, None, "一般公共预算", "政府性基金\n预算", "国有资本\n经营预算"],
          ["1", "2", "3", "4", "5"]],
         [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 0, 4)],
         ["{{ row.indent }}{{ row.label }}", *cells("row.cells", 4)],
@@ -599,8 +610,9 @@ def write_base(outdir: Path) -> None:
 
 
 def write_cover(outdir: Path) -> None:
+    """The cover: the title on lines that break between words (the unit's name, then 2024年单位预算公开报告)."""
     doc = new_document()
-    para(doc, "{{ report_title }}", "Report Title")
+    para(doc, "{{ cover_title }}", "Report Title")
     para(doc, "{{ unit.name }}", "Report Subtitle")
     save(doc, "cover.docx", outdir)
 
@@ -608,14 +620,21 @@ def write_cover(outdir: Path) -> None:
 def write_contents(outdir: Path) -> None:
     doc = new_document()
     para(doc, "目　录", "Contents Title")
+    contents_entries(doc)
+    save(doc, "contents.docx", outdir)
+
+
+def contents_entries(doc) -> None:
+    """Part titles flush left; sections and tables indented, their wrapped lines hanging under the text."""
     para(doc, "{%p for entry in contents %}", "Contents Entry 1")
     para(doc, "{%p if entry.level == 0 %}", "Contents Entry 1")
     para(doc, "{{ entry.title }}", "Contents Entry 1")
+    para(doc, "{%p elif entry.kind == 'table' %}", "Contents Entry 1")
+    para(doc, "{{ entry.title }}", "Contents Entry 3")
     para(doc, "{%p else %}", "Contents Entry 1")
     para(doc, "{{ entry.title }}", "Contents Entry 2")
     para(doc, "{%p endif %}", "Contents Entry 1")
     para(doc, "{%p endfor %}", "Contents Entry 1")
-    save(doc, "contents.docx", outdir)
 
 
 def write_part_1(outdir: Path) -> None:
@@ -650,7 +669,9 @@ def write_part_3(outdir: Path) -> None:
     para(doc, "{{ part_title }}", "Part Title")
     para(doc, "{%p endif %}", "Part Title")
     para(doc, "{%p for section in sections %}", "Section Heading")
+    para(doc, "{%p if section.heading %}", "Section Heading")
     para(doc, "{{ section.heading }}", "Section Heading")
+    para(doc, "{%p endif %}", "Section Heading")
     para(doc, "{%p for block in section.blocks %}")
     para(doc, "{%p if block.kind == 'subheading' %}", "Subsection Heading")
     para(doc, "{{ block.text }}", "Subsection Heading")
@@ -676,26 +697,26 @@ def write_performance_sheet(outdir: Path) -> None:
     doc = new_document()
     para(doc, "{{ sheet.form_title }}", "Sheet Title")
     para(doc, "（{{ year }}年度）", "Sheet Year")
-    widths = [0.7, 1.5, 1.6, 3.0, 2.3, 1.6, 3.0, 2.3]
+    widths = [0.7, 1.5, 2.3, 2.5, 2.1, 2.3, 2.5, 2.1]
     label, text = "Sheet Label", "Sheet Text"
     rows: list[list[str]] = [
         ["项目名称", "", "{{ sheet.project }}", "", "", "", "", ""],
         ["主管部门及代码", "", "{{ sheet.competent_department }}", "", "实施单位", "{{ sheet.implementing_unit }}", "", ""],
         ["项目属性", "", "{{ sheet.attribute }}", "", "项目期", "{{ sheet.period }}", "", ""],
-        ["项目资金（元）", "", "实施期资金总额：", "{{ sheet.period_funds.total }}", "年度资金总额：", "", "{{ sheet.annual_funds.total }}", ""],
-        ["", "", "其中：中央财政资金", "{{ sheet.period_funds.central }}", "其中：中央财政资金", "", "{{ sheet.annual_funds.central }}", ""],
+        ["项目资金（元）", "", "实施期\n资金总额：", "{{ sheet.period_funds.total }}", "年度资金总额：", "", "{{ sheet.annual_funds.total }}", ""],
+        ["", "", "其中：\n中央财政资金", "{{ sheet.period_funds.central }}", "其中：中央财政资金", "", "{{ sheet.annual_funds.central }}", ""],
         ["", "", "省级财政资金", "{{ sheet.period_funds.provincial }}", "省级财政资金", "", "{{ sheet.annual_funds.provincial }}", ""],
-        ["", "", "市县（区）财政资金", "{{ sheet.period_funds.local }}", "市县（区）财政资金", "", "{{ sheet.annual_funds.local }}", ""],
+        ["", "", "市县（区）\n财政资金", "{{ sheet.period_funds.local }}", "市县（区）财政资金", "", "{{ sheet.annual_funds.local }}", ""],
         ["", "", "单位自筹", "{{ sheet.period_funds.self_raised }}", "单位自筹", "", "{{ sheet.annual_funds.self_raised }}", ""],
         ["", "", "其他资金", "{{ sheet.period_funds.other }}", "其他资金", "", "{{ sheet.annual_funds.other }}", ""],
         ["项目概况", "", "{{ sheet.overview }}", "", "", "", "", ""],
         ["立项依据", "", "{{ sheet.basis }}", "", "", "", "", ""],
         ["项目设立必要性", "", "{{ sheet.necessity }}", "", "", "", "", ""],
-        ["保证项目实施的制度、措施", "", "{{ sheet.safeguards }}", "", "", "", "", ""],
+        ["保证项目实施的\n制度、措施", "", "{{ sheet.safeguards }}", "", "", "", "", ""],
         ["项目实施计划", "", "{{ sheet.plan }}", "", "", "", "", ""],
         ["总体目标", "", "实施期目标", "", "", "年度目标", "", ""],
         ["", "", "{{ sheet.goal_period }}", "", "", "{{ sheet.goal_annual }}", "", ""],
-        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"],
+        ["绩\n效\n指\n标", "一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"],
     ]
     merges = [
         (0, 0, 0, 1), (0, 2, 0, 7),
@@ -709,7 +730,7 @@ def write_performance_sheet(outdir: Path) -> None:
     ]
     table = grid_table(
         doc, widths, rows, [],
-        [["绩效指标", "{{ ind.level1 }}", "{{ ind.level2 }}", "{{ ind.name }}", "{{ ind.value }}",
+        [["绩\n效\n指\n标", "{{ ind.level1 }}", "{{ ind.level2 }}", "{{ ind.name }}", "{{ ind.value }}",
           "{{ ind.level2 }}", "{{ ind.name }}", "{{ ind.annual_value }}"]],
         set(), header_style=label, text_style=text, amount_style=text,
         loop="{%tr for ind in sheet.indicators %}", repeat_header=False, keep_rows_whole=False,

@@ -53,6 +53,7 @@ def base_context(model: BudgetModel, profile: Profile) -> Context:
     return {
         "report_title": title,
         "report_title_lines": title_lines(title, unit.name),
+        "cover_title": "\n".join(title_lines(title, unit.name)),
         "year": unit.fiscal_year,
         "previous_year": unit.fiscal_year - 1,
         "level": unit.level,
@@ -200,20 +201,22 @@ def contents_context(profile: Profile, model: BudgetModel, narrative: Narrative)
     entries: list[Context] = []
     for part in profile.parts_for(model.unit.level):
         if part.outline is not None:
-            entries.append({"title": fill(part.outline.title, model, profile), "level": 0})
+            entries.append({"title": fill(part.outline.title, model, profile), "level": 0, "kind": "part"})
         if part.content == "overview" and profile.has_phrase("overview_contents", model.unit.level):
             for title in profile.phrase("overview_contents", model.unit.level).split("\n"):
-                entries.append({"title": fill(title, model, profile), "level": 1})
+                entries.append({"title": fill(title, model, profile), "level": 1, "kind": "section"})
         elif part.content == "overview":
-            entries.extend({"title": t, "level": 1} for t in (f"一、本{model.unit.level}职责", "二、机构设置情况"))
+            entries.extend({"title": t, "level": 1, "kind": "section"}
+                           for t in (f"一、本{model.unit.level}职责", "二、机构设置情况"))
         if part.table_names:
             spec = profile.tables[part.table_names[0]]
             label, title = fill(spec.label, model, profile), fill(spec.title, model, profile)
-            entries.append({"title": f"{label}　{title}" if label else title, "level": 1})
+            entries.append({"title": f"{label}　{title}" if label else title, "level": 1,
+                            "kind": "table" if label else "section"})
         for key in part.sections:
             section = narrative.sections.get(key)
             if section is not None and section.heading:
-                entries.append({"title": section.heading, "level": 1})
+                entries.append({"title": section.heading, "level": 1, "kind": "section"})
     return {"contents": entries}
 
 

@@ -30,6 +30,8 @@ COMMON = (
     _v("report_title", "text", "晋城市总工会2024年单位预算公开报告", "The report's title (profile report_title, or report.title)."),
     _v("report_title_lines", "list", "", "The title in lines that break between words (the unit's name, then the rest)."),
     _v("report_title_lines[]", "text", "2024年单位预算公开报告", "One line of the title."),
+    _v("cover_title", "text", "晋城市总工会⏎2024年单位预算公开报告",
+       "The title with a line break between the unit's name and the rest (the cover's title never breaks inside a word)."),
     _v("year", "number", "2024", "Fiscal year."),
     _v("previous_year", "number", "2023", "The year before (the assets date, last year's figures)."),
     _v("level", "text", "单位", "单位 or 部门, as in 本单位/本部门."),
@@ -145,6 +147,7 @@ CONTENTS = (
     _v("contents", "list", "", "Contents entries: part titles, then their sections and tables."),
     _v("contents[].title", "text", "预算公开表1　2024年预算收支总表", "Entry text."),
     _v("contents[].level", "number", "0", "0 for a part, 1 under it."),
+    _v("contents[].kind", "text", "table", "part, section or table (a table's entry starts with its number, 预算公开表1　)."),
 )
 
 OVERVIEW = (
