@@ -173,6 +173,8 @@ def audit_table_rows(table_rows: list[list[str]]) -> list[str]:
     split = _two_sided_split(table_rows)
     if split:  # 收入 | 支出 side by side (国有资本经营预算收支预算表): each side on its own
         return audit_table_rows([r[:split] for r in table_rows]) + audit_table_rows([r[split:] for r in table_rows])
+    if "因公出国" in text and "小计" in text and "机关运行经费" in text:
+        return audit_three_public_row(table_rows)
     if "因公出国" in text and "公务接待费" in text:
         return audit_three_public(table_rows)
     if any(_code_of(r) for r in table_rows):
@@ -285,6 +287,19 @@ def audit_three_public(table_rows: list[list[str]]) -> list[str]:
     return problems
 
 
+def audit_three_public_row(table_rows: list[list[str]]) -> list[str]:
+    """三公 and 机关运行经费 in one row (the Shanghai form): 三公合计 = 出国 + 接待 + 公务用车小计, 小计 = 购置 + 运行."""
+    problems = []
+    for r in table_rows:
+        if r and all(is_number(x) for x in r) and any(x.strip() for x in r) and len(r) >= 6:
+            total, outbound, reception, vehicles, purchase, operation = (number(x) for x in r[:6])
+            if total != outbound + reception + vehicles:
+                problems.append(f"“三公”经费合计 {total} ≠ {outbound} + {reception} + {vehicles}")
+            if vehicles != purchase + operation:
+                problems.append(f"公务用车购置及运行费 {vehicles} ≠ {purchase} + {operation}")
+    return problems
+
+
 def audit_project_table(table_rows: list[list[str]]) -> list[str]:
     """项目支出表 (12, 13): each row's 合计 = Σ its sources; a unit's row = Σ its projects (indented under it)."""
     problems = []
@@ -302,7 +317,8 @@ def audit_tables(document) -> list[str]:
     for item in body_items(document):
         if isinstance(item, Table):
             table_rows = rows(item)
-            if any("绩效指标" in c or "指导性目录" in c or "一级目录" in c for r in table_rows[:3] for c in r):
+            if any("绩效指标" in c or "一级指标" in c or "指导性目录" in c or "一级目录" in c
+                   for r in table_rows for c in r):
                 continue  # performance sheets and the catalogue hold no arithmetic
             problems += audit_table_rows(table_rows)
     return problems

@@ -126,6 +126,9 @@ STYLES = [
     ParaStyle("Table Text", SONGTI, 9),
     ParaStyle("Table Amount", SONGTI, 9, align=WD_ALIGN_PARAGRAPH.RIGHT),
     ParaStyle("Table Note", SONGTI, 10.5, before=3),
+    ParaStyle("Table Header Small", SONGTI, 8, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER),
+    ParaStyle("Table Text Small", SONGTI, 8),
+    ParaStyle("Table Amount Small", SONGTI, 8, align=WD_ALIGN_PARAGRAPH.RIGHT),
     ParaStyle("Sheet Title", XIAOBIAOSONG, 15, align=WD_ALIGN_PARAGRAPH.CENTER, keep_with_next=True, outline_level=2),
     ParaStyle("Sheet Year", SONGTI, 10.5, align=WD_ALIGN_PARAGRAPH.CENTER, after=4, keep_with_next=True),
     ParaStyle("Sheet Text", SONGTI, 8),
@@ -784,9 +787,156 @@ def write_appendix(outdir: Path) -> None:
     save(doc, "appendix-catalogue.docx", outdir)
 
 
+# --------------------------------------------------------------------------- the Shanghai district form
+
+
+SMALL = {"header_style": "Table Header Small", "text_style": "Table Text Small", "amount_style": "Table Amount Small"}
+
+
+def sh_table_heading(doc) -> None:
+    """Title, then 编制部门：{unit} on the left and 单位：元 on the right (no number line)."""
+    para(doc, "{{ table.title }}", "Table Title")
+    para(doc, "编制{{ words.editor }}：{{ unit.name }}\t{{ table.amount_unit_label }}", "Table Caption")
+
+
+def sh_table(name: str, widths, header, merges, data_cells, amount_columns, outdir: Path) -> None:
+    doc = new_document()
+    sh_table_heading(doc)
+    grid_table(doc, widths, header, merges, [data_cells], amount_columns, loop="{%tr for row in table.rows %}", **SMALL)
+    empty_note(doc)
+    save(doc, name, outdir)
+
+
+def write_shanghai(outdir: Path) -> None:
+    """Templates of the shanghai-district-9 profile: 元 with separators, codes in 类 | 款 | 项 columns."""
+    doc = new_document()
+    para(doc, "{{ report_title }}", "Report Title")
+    para(doc, "{{ words.budget_subject }}：{{ unit.name }}", "Report Subtitle")
+    save(doc, "sh-cover.docx", outdir)
+
+    doc = new_document()
+    para(doc, "目录", "Contents Title")  # checkers of the form skip the contents by this word, unspaced
+    contents_entries(doc)
+    save(doc, "sh-contents.docx", outdir)
+
+    doc = new_document()
+    para(doc, "{{ part_title }}", "Part Title")
+    para(doc, "（一）主要职能", "Section Heading")
+    para(doc, "{%p if overview.intro %}")
+    para(doc, "{{ overview.intro }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if overview.duties %}")
+    para(doc, "{{ overview.duties_lead }}")
+    para(doc, "{%p for duty in overview.duties %}")
+    para(doc, "{{ duty }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "（二）机构设置", "Section Heading")
+    para(doc, "{%p for paragraph in overview.organisation %}")
+    para(doc, "{{ paragraph }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if overview.units_sentence %}")
+    para(doc, "{{ overview.units_sentence }}")
+    para(doc, "{%p endif %}")
+    save(doc, "sh-overview.docx", outdir)
+
+    # 1 财务收支预算总表: a 部门 prints 预算数 only, a 单位 splits 支出 into 合计 / 基本支出 (人员, 公用) / 项目支出
+    sh_table(
+        "sh-table-01-department.docx", [4.8, 3.2, 4.8, 3.2],
+        [["本年收入", None, "本年支出", None], ["项目", "预算数", "项目", "预算数"]],
+        [(0, 0, 0, 1), (0, 2, 0, 3)],
+        ["{{ row.left_label }}", "{{ row.left[0] }}", "{{ row.right_label }}", "{{ row.right[0] }}"], {1, 3}, outdir,
+    )
+    sh_table(
+        "sh-table-01-unit.docx", [3.0, 2.0, 3.2, 1.95, 1.95, 1.95, 1.95],
+        [["本年收入", None, "本年支出", None, None, None, None],
+         ["项目", "预算数", "项目", "合计", "基本支出", None, "项目支出"],
+         [None, None, None, None, "人员经费", "公用经费", None]],
+        [(0, 0, 0, 1), (0, 2, 0, 6), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2), (1, 3, 2, 3), (1, 4, 1, 5), (1, 6, 2, 6)],
+        ["{{ row.left_label }}", "{{ row.left[0] }}", "{{ row.right_label }}", "{{ row.right[0] }}",
+         "{{ row.right[2] }}", "{{ row.right[3] }}", "{{ row.right[4] }}"], {1, 3, 4, 5, 6}, outdir,
+    )
+    codes = ["{{ row.code_parts.lei }}", "{{ row.code_parts.kuan }}", "{{ row.code_parts.xiang }}", "{{ row.label }}"]
+    # 2 收入预算总表
+    sh_table(
+        "sh-table-02-income.docx", [0.8, 0.7, 0.7, 3.8, 2.0, 2.0, 2.0, 2.0, 2.0],
+        [["类", "款", "项", "功能分类科目名称", "合计", "财政拨款\n收入", "事业收入", "事业单位\n经营收入", "其他收入"]], [],
+        [*codes, *cells("row.cells", 5)], set(range(4, 9)), outdir,
+    )
+    # 3, 5, 6, 7 支出 by function code: 合计 / 基本支出 / 项目支出
+    sh_table(
+        "sh-table-kind.docx", [0.8, 0.7, 0.7, 5.2, 2.9, 2.9, 2.8],
+        [["类", "款", "项", "功能分类科目名称", "合计", "基本支出", "项目支出"]], [],
+        [*codes, *cells("row.cells", 3)], {4, 5, 6}, outdir,
+    )
+    # 4 财政拨款收支预算总表
+    sh_table(
+        "sh-table-04-fiscal.docx", [3.0, 2.0, 3.0, 2.0, 2.0, 2.0, 2.0],
+        [["财政拨款收入", None, "财政拨款支出", None, None, None, None],
+         ["项目", "预算数", "项目", "合计", "一般公共\n预算", "政府性\n基金预算", "国有资本\n经营预算"]],
+        [(0, 0, 0, 1), (0, 2, 0, 6)],
+        ["{{ row.left_label }}", "{{ row.left[0] }}", "{{ row.right_label }}", *cells("row.right", 4)],
+        {1, 3, 4, 5, 6}, outdir,
+    )
+    # 8 一般公共预算基本支出部门预算经济分类预算表
+    sh_table(
+        "sh-table-08-economic.docx", [0.9, 0.8, 5.3, 3.0, 3.0, 3.0],
+        [["类", "款", "经济分类科目名称", "合计", "人员经费", "公用经费"]], [],
+        ["{{ row.code_parts.lei }}", "{{ row.code_parts.kuan }}", "{{ row.name }}", *cells("row.cells", 3)],
+        {3, 4, 5}, outdir,
+    )
+    # 9 “三公”经费和机关运行经费: one row, fed by two derived tables
+    doc = new_document()
+    sh_table_heading(doc)
+    three, costs = "tables.three_public.by_code", "tables.operating_costs.by_code"
+    grid_table(
+        doc, [2.4, 2.2, 2.2, 2.2, 2.4, 2.4, 2.2],
+        [["“三公”经费\n合计", "因公出国\n（境）费", "公务接待费", "公务用车购置及运行费", None, None, "机关运行经费\n预算数"],
+         [None, None, None, "小计", "公务用车\n购置费", "公务用车\n运行费", None]],
+        [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 5), (0, 6, 1, 6)],
+        [[f"{{{{ {three}.total.cells[0] }}}}", f"{{{{ {three}.outbound_travel.cells[0] }}}}",
+          f"{{{{ {three}.official_reception.cells[0] }}}}", f"{{{{ {three}.vehicles.cells[0] }}}}",
+          f"{{{{ {three}.vehicle_purchase.cells[0] }}}}", f"{{{{ {three}.vehicle_operation.cells[0] }}}}",
+          f"{{{{ {costs}.total.cells[0] }}}}"]],
+        set(range(7)), **SMALL,
+    )
+    para(doc, "{%p if tables.three_public.is_empty and tables.operating_costs.is_empty %}", "Table Note")
+    para(doc, "{{ table.empty_note }}", "Table Note")
+    para(doc, "{%p endif %}", "Table Note")
+    save(doc, "sh-table-09-three-public.docx", outdir)
+
+    # 项目经费情况说明 of a 部门: seven headings, then the project's 绩效目标表
+    doc = new_document()
+    para(doc, "{{ explanation.project }}", "Section Heading")
+    for number, (title, key) in enumerate((("项目概况", "overview"), ("立项依据", "basis"), ("实施主体", "implementer"),
+                                           ("实施方案", "plan"), ("实施周期", "period"),
+                                           ("年度预算安排", "annual_budget"), ("绩效目标", "targets")), start=1):
+        para(doc, f"{'一二三四五六七'[number - 1]}、{title}", "Subsection Heading")
+        para(doc, f"{{{{ explanation.{key} }}}}")
+    para(doc, "{%p if sheet %}", "Sheet Title")
+    para(doc, "{{ explanation.project }}项目绩效目标表", "Sheet Title")
+    table = grid_table(
+        doc, [3.0, 3.0, 6.0, 4.0],
+        [["项目名称", "{{ sheet.project }}", "", ""],
+         ["主管部门", "{{ sheet.competent_department }}", "", ""],
+         ["实施单位", "{{ sheet.implementing_unit }}", "", ""],
+         ["项目资金（元）", "{{ sheet.annual_funds.total }}", "", ""],
+         ["年度绩效目标", "{{ sheet.goal_annual }}", "", ""],
+         ["一级指标", "二级指标", "三级指标", "指标值"]],
+        [(r, 1, r, 3) for r in range(5)],
+        [["{{ ind.level1 }}", "{{ ind.level2 }}", "{{ ind.name }}", "{{ ind.annual_value }}"]],
+        set(), loop="{%tr for ind in sheet.indicators %}", repeat_header=False, keep_rows_whole=False,
+        header_style="Sheet Label", text_style="Sheet Text", amount_style="Sheet Text",
+    )
+    set_table_caption(table, "merge-repeated: 0, 1")
+    para(doc, "{%p endif %}", "Sheet Title")
+    save(doc, "sh-project-explanation.docx", outdir)
+
+
 def main(argv: list[str]) -> int:
     outdir = Path(argv[1]) if len(argv) > 1 else OUT
     outdir.mkdir(parents=True, exist_ok=True)
+    write_shanghai(outdir)
     write_base(outdir)
     write_cover(outdir)
     write_contents(outdir)

@@ -81,8 +81,12 @@ def finding(rule_id: str, message: str, *path: PathElement) -> Finding:
     return Finding(rule_id, RULES[rule_id].severity, message, tuple(path))
 
 
-def _wan(amount: Decimal) -> str:
-    return f"{money.wan(amount)}万元"
+def _figure(tables: Tables, amount: Decimal) -> str:
+    """A figure of the tables checked, with its unit: 887.70万元 (or 1,234.56元 for a form in 元)."""
+    scale = tables.scale
+    text = money.NumberFormat(scale.unit, scale.places if scale.places is not None else 2, grouping=scale.unit == "元",
+                              zero="0").format(amount)
+    return f"{text}{scale.unit}"
 
 
 def _line(fields: str) -> str:
@@ -107,7 +111,7 @@ def check_balance(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         spending = table.footer_row("支出总计").amount(0)
         if income != spending:  # a derivation fault, never a model's
             yield finding("income-equals-expenditure",
-                          f"预算公开表{table.number}收入总计{_wan(income)}与支出总计{_wan(spending)}不等", "budget", "lines")
+                          f"预算公开表{table.number}收入总计{_figure(tables, income)}与支出总计{_figure(tables, spending)}不等", "budget", "lines")
     derived = {group.label: row.amount(0) for group, row in zip(SOURCE_GROUPS, tables.summary.income)}
     current = [a for a in tables.atoms if a.is_current]
     for source in FundingSource:  # 单位资金's kinds, this year's money
@@ -115,10 +119,10 @@ def check_balance(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
             derived[source.value] = tables.context.sum(a for a in current if a.source is source)
     derived["上年结转"] = tables.summary.footer_row("上年结转").amount(0)
     for source, amount in model.budget.income.items():
-        declared = money.yuan_to_wan(model.yuan(amount))
+        declared = tables.context.declared(amount)
         if declared != derived[source]:
             yield finding("income-equals-expenditure",
-                          f"申报的{source}收入{_wan(declared)}与按支出预算行计算的{_wan(derived[source])}不等",
+                          f"申报的{source}收入{_figure(tables, declared)}与按支出预算行计算的{_figure(tables, derived[source])}不等",
                           "budget", "income", source)
 
 
@@ -402,10 +406,10 @@ def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Findin
     public = tables.basic_by_economic.total("public")
     if declared is None or not public:
         return
-    printed = money.yuan_to_wan(model.yuan(declared))
+    printed = tables.context.declared(declared)
     if printed > public:
         yield finding("operating-costs-within-public-spending",
-                      f"机关运行经费{_wan(printed)}超过一般公共预算基本支出公用经费{_wan(public)}",
+                      f"机关运行经费{_figure(tables, printed)}超过一般公共预算基本支出公用经费{_figure(tables, public)}",
                       "operating_costs", "一般公共预算")
 
 
@@ -426,12 +430,12 @@ def check_income_tables_match_spending(model: BudgetModel, tables: Tables) -> It
     fund_income = tables.fund_income.total("amount")
     if (model.fund_income or fund_spending) and fund_income != fund_spending:
         yield finding("fund-income-matches-spending",
-                      f"政府性基金预算收入{_wan(fund_income)}与本年政府性基金支出{_wan(fund_spending)}不等", "fund_income")
+                      f"政府性基金预算收入{_figure(tables, fund_income)}与本年政府性基金支出{_figure(tables, fund_spending)}不等", "fund_income")
     capital = tables.state_capital
     capital_income, capital_spending = capital.income[0].amount(0), capital.expenditure[0].amount(0)
     if (model.state_capital_income or capital_spending) and capital_income != capital_spending:
         yield finding("fund-income-matches-spending",
-                      f"国有资本经营预算收入{_wan(capital_income)}与本年国有资本经营预算支出{_wan(capital_spending)}不等",
+                      f"国有资本经营预算收入{_figure(tables, capital_income)}与本年国有资本经营预算支出{_figure(tables, capital_spending)}不等",
                       "state_capital_income")
 
 
@@ -439,7 +443,7 @@ def check_income_tables_match_spending(model: BudgetModel, tables: Tables) -> It
 def check_procurement(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     procurement, budget = tables.procurement.total, tables.summary.footer_row("支出总计").amount(0)
     if procurement > budget:
-        yield finding("procurement-within-budget", f"政府采购预算{_wan(procurement)}超过支出总计{_wan(budget)}",
+        yield finding("procurement-within-budget", f"政府采购预算{_figure(tables, procurement)}超过支出总计{_figure(tables, budget)}",
                       "procurement")
 
 
@@ -463,7 +467,7 @@ def check_assets(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     vehicles = model.assets.vehicles
     if operation is not None and operation.amount(0) and vehicles.actual == 0:
         yield finding("vehicle-costs-without-vehicles",
-                      f"安排公务用车运行维护费{_wan(operation.amount(0))}，但实有公务用车为0辆", "assets", "vehicles", "actual")
+                      f"安排公务用车运行维护费{_figure(tables, operation.amount(0))}，但实有公务用车为0辆", "assets", "vehicles", "actual")
     kinds = vehicles.total
     if kinds != vehicles.actual:
         yield finding("vehicles-add-up", f"各类公务用车合计{kinds}辆，与实有{vehicles.actual}辆不等", "assets", "vehicles")
@@ -499,7 +503,7 @@ def check_change_reasons(model: BudgetModel, tables: Tables) -> Iterator[Finding
         comparison = getattr(model.last_year, key)
         if comparison is None or comparison.reason:
             continue
-        last = money.yuan_to_wan(model.yuan(comparison.amount))
+        last = tables.context.declared(comparison.amount)
         rate = money.change_rate(current, last)
         if (rate is not None and abs(rate) > 30) or (rate is None and current):
             change = money.percent(rate) if rate is not None else "（上年为0）"
@@ -509,20 +513,20 @@ def check_change_reasons(model: BudgetModel, tables: Tables) -> Iterator[Finding
 
 @check
 def check_rounding(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    exact = money.yuan_to_wan(money.total(model.yuan(line.amount) for line in model.budget.lines))
+    exact = tables.scale.of(money.total(model.yuan(line.amount) for line in model.budget.lines))
     printed = tables.summary.footer_row("支出总计").amount(0)
     if exact != printed:
-        yield finding("rounding-difference", f"预算公开表1支出总计按行加总为{_wan(printed)}，精确金额四舍五入为"
-                      f"{_wan(exact)}，尾差{money.wan(printed - exact)}万元", "budget", "lines")
+        yield finding("rounding-difference", f"预算公开表1支出总计按行加总为{_figure(tables, printed)}，精确金额四舍五入为"
+                      f"{_figure(tables, exact)}，尾差{_figure(tables, printed - exact)}", "budget", "lines")
     project_rows = {row.label: row for row in tables.projects_current.rows if row.level == 2}
     for i, project in enumerate(model.projects):
         row = project_rows.get(project.name)
         if row is None:
             continue
-        exact_project = money.yuan_to_wan(tables.context.project_yuan(project.name))
+        exact_project = tables.scale.of(tables.context.project_yuan(project.name))
         if row.amount(0) != exact_project:
-            yield finding("rounding-difference", f"预算公开表12项目“{project.name}”为{_wan(row.amount(0))}，"
-                          f"精确金额四舍五入为{_wan(exact_project)}", "projects", i)
+            yield finding("rounding-difference", f"预算公开表12项目“{project.name}”为{_figure(tables, row.amount(0))}，"
+                          f"精确金额四舍五入为{_figure(tables, exact_project)}", "projects", i)
 
 
 # --------------------------------------------------------------------------- running

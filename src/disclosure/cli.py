@@ -81,9 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
     t = commands.add_parser("templates", help="export the default templates, check a folder of templates")
     tc = t.add_subparsers(dest="templates_command", metavar="ACTION")
-    te = tc.add_parser("export", help="copy the default templates into DIR")
+    te = tc.add_parser("export", help="copy the default templates of a profile into DIR")
     _add_debug(te)
     te.add_argument("directory", type=Path)
+    te.add_argument("--profile", help="the profile whose templates to copy (default shanxi-13)")
+    te.add_argument("--all", action="store_true", help="copy every default template, of every bundled profile")
     tk = tc.add_parser("check", help="report unknown variables, broken tags and missing templates in DIR")
     _add_debug(tk)
     tk.add_argument("directory", type=Path)
@@ -186,7 +188,8 @@ def _run_templates(args: argparse.Namespace) -> int:
     from .render.check import check_templates
 
     if args.templates_command == "export":
-        written = export_templates(args.directory)
+        names = None if args.all else load_profile(args.profile or "shanxi-13").template_names
+        written = export_templates(args.directory, names)
         print(f"copied {len(written)} templates to {args.directory}")
         return EXIT_OK
     if args.templates_command == "check":

@@ -156,7 +156,8 @@ def prepare(
     if not isinstance(profile, Profile):
         profile = load_profile(profile or model.report.profile)
     with timings.measure("derive"):
-        tables = derive_tables(model, classification)
+        # checked at the scale the report's tables print (万元 in the Shanxi form, 元 in the Shanghai form)
+        tables = derive_tables(model, classification, profile.number_format("table", model.unit.level).scale)
     with timings.measure("check"):
         findings = checks_module.run_checks(model, tables)
     with timings.measure("narrate"):

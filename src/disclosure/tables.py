@@ -506,10 +506,15 @@ class IncomeOptions(Options):
 
 
 class SummaryOptions(Options):
-    """收支总表 (Shanxi tables 1 and 4): which class rows."""
+    """收支总表 (Shanxi tables 1 and 4): which class rows, which footer."""
 
     classes: Literal["fixed", "present"] = Field(
         "fixed", description="fixed: the 30 classes of the form in order; present: the classes with money, in code order.",
+    )
+    footer: Literal["full", "totals"] = Field(
+        "full",
+        description="full: 本年收入合计 | 本年支出合计, 上年结转 | 年终结转 (with its detail) and 收入总计 | 支出总计; "
+        "totals: 收入总计 | 支出总计 only, 上年结转 (when there is any) printed as the last income row.",
     )
 
 
@@ -578,12 +583,23 @@ def _balance_table(
     expenditure: tuple[Row, ...],
     carried_in: Row,
     carried_details: Sequence[Row] = (),
+    footer: str = "full",
 ) -> BalanceTable:
     """A 收支总表 (tables 1 and 4): income | spending, then 本年合计, 结转 (with its details) and 总计.
 
     收入总计 = 本年收入合计 + 上年结转 and 支出总计 = 本年支出合计 + 年终结转 (always 0 in a budget), each
-    the sum of the printed rows above it.
+    the sum of the printed rows above it.  With ``footer="totals"`` only 收入总计 | 支出总计 are printed
+    under the rows, 上年结转 (when not zero) being the last income row.
     """
+    if footer == "totals":
+        if not carried_in.is_zero:
+            income = (*income, Row(carried_in.label, carried_in.amounts, level=1, name=carried_in.label))
+        return BalanceTable(
+            number, key, (Column("amount", "金额"),), expenditure_columns, income, expenditure,
+            ((_row("收入总计", _sum_rows(income), is_total=True),
+              _row("支出总计", _sum_rows(expenditure) or (ZERO,) * len(expenditure_columns), is_total=True)),),
+            ctx.scale,
+        )
     income_total = _row("本年收入合计", _sum_rows(income), is_total=True)
     spending_total = _row("本年支出合计", _sum_rows(expenditure), is_total=True)
     carried_out = _row("年终结转", [ZERO] * len(expenditure_columns))
@@ -618,6 +634,7 @@ def derive_summary_table(ctx: Context, options: SummaryOptions = SUMMARY_DEFAULT
         _income_rows_by_group(ctx, atoms, SOURCE_GROUPS),
         class_rows(ctx, atoms, [_is_current, _is_carry_over], classes=options.classes),
         _row("上年结转", [ctx.sum(a for a in atoms if a.carry_over)]),
+        footer=options.footer,
     )
 
 
@@ -652,6 +669,7 @@ def derive_fiscal_summary_table(ctx: Context, options: SummaryOptions = SUMMARY_
         class_rows(ctx, fiscal, [_source_in(g.sources) for g in FISCAL_GROUPS], classes=options.classes),
         _row("上年财政拨款结转", _sum_rows(carried)),
         carried,
+        footer=options.footer,
     )
 
 

@@ -138,10 +138,16 @@ def unit_label(printed: PrintedTable, profile: Profile) -> str:
 def table_context(printed: PrintedTable, profile: Profile, model: BudgetModel) -> Context:
     """One printed table: titles, unit line, the empty note and its rows with formatted cells."""
     table, spec, fmt = printed.table, printed.spec, printed.number_format
+    by_code: Context = {}
     if isinstance(table, BalanceTable):
         rows = _balance_rows(table, fmt)
     else:
-        rows = [_plain_row(r, fmt) for r in _ordered(list(table.rows), spec.total_row)]
+        plain = [_plain_row(r, fmt) for r in _ordered(list(table.rows), spec.total_row)]
+        rows = plain
+        for row, context in zip(_ordered(list(table.rows), spec.total_row), plain):
+            key = row.code or ("total" if row.is_total else "")
+            if key:
+                by_code.setdefault(key, context)
     return {
         "number": table.number,
         "key": printed.name,
@@ -151,6 +157,7 @@ def table_context(printed: PrintedTable, profile: Profile, model: BudgetModel) -
         "empty_note": fill(spec.empty_note or profile.empty_table_note, model, profile),
         "is_empty": table.is_empty,
         "rows": rows,
+        "by_code": by_code,
     }
 
 

@@ -62,6 +62,9 @@ TABLE = (
     _v("table.empty_note", "text", "注：本表无数据", "Printed under an empty table (profile empty_table_note)."),
     _v("table.is_empty", "yes/no", "false", "True when the table has no figure: print the note."),
     _v("table.rows", "list", "", "The printed rows; 合计 first or last as the profile's total_row says."),
+    _v("table.by_code", "mapping", "", "The rows by code: table.by_code['2012902'], the 三公 items by name "
+       "(table.by_code.vehicles) and the 合计 row as table.by_code.total (each with the variables of a row)."),
+    _v("table.by_code.<code>", "mapping", "", "One row (code, label, cells, …)."),
     _v("tables", "mapping", "", "Every table of the entry by its profile name (the same variables as table): "
        "tables.three_public.rows … for an entry with tables: [three_public, operating_costs]."),
     _v("tables.<name>", "mapping", "", "One of them."),
@@ -251,4 +254,6 @@ def documented_path(path: str) -> str:
     for prefix in ("tables.", "words."):
         if path.startswith(prefix):
             return prefix + "<name>"
+    if path.startswith("table.by_code."):
+        return "table.by_code.<code>"
     return path
