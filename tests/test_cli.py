@@ -99,6 +99,7 @@ def test_json_output_for_other_systems(example_path: Path, tmp_path: Path):
     [path] = (tmp_path / "out").glob("*.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     income = next(t for t in data["tables"] if t["number"] == 2)
+    assert (income["unit"], income["decimals"]) == ("万元", 2)
     printed = [[r["code"], r["label"], *(a if a != "0.00" else "" for a in r["amounts"])] for r in income["rows"]]
     assert printed == TABLE_2
     assert data["sections"][2]["blocks"][0]["text"].startswith("2024年度晋城市总工会支出预算887.70万元")

@@ -41,3 +41,13 @@ def test_template_contexts_in_the_guide_are_current():
     page = (DOCS / "templates.md").read_text(encoding="utf-8")
     assert page == reference_docs.with_template_contexts(page), "run python tools/make_docs.py"
     assert "`table.rows[].cells[]`" in page and "`sheet.indicators[].level1`" in page
+
+
+def test_model_reference_links_resolve_and_cite_nothing_outside_the_repository():
+    import re
+
+    page = (DOCS / "model-reference.md").read_text(encoding="utf-8")
+    anchors = {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+               for heading in re.findall(r"^#+ (.*)$", page, re.MULTILINE)}
+    assert set(re.findall(r"\]\(#([^)]+)\)", page)) <= anchors
+    assert "DESIGN.md" not in page

@@ -255,3 +255,28 @@ def test_phrase_placeholders_are_filled_literally():
     assert fill_placeholders("{a}与{b}", {"a": "{b}", "b": "x"}) == "{b}与x"
     with pytest.raises(KeyError, match="missing"):
         fill_placeholders("{missing}", {})
+
+
+def test_a_profile_written_for_0_1_still_prints_its_change_clauses(tmp_path):
+    # 0.1 profiles had no version and wrote {x_change} for "，change，reason"; they print as they did
+    import re
+    from pathlib import Path
+
+    import disclosure
+    from disclosure.profile import load_profile
+
+    bundled = (Path(disclosure.__file__).parent / "profiles" / "shanxi-13.yaml").read_text(encoding="utf-8")
+    old = re.sub(r"\[，\{(\w*?)change\}\]\[，\{\w*?reason\}\]", r"{\1change}", bundled.replace("version: 2\n", ""))
+    old = re.sub(r"\[，\{(\w+_change)\}\]", r"{\1}", old)
+    assert "[，{" not in old
+    path = tmp_path / "old.yaml"
+    path.write_text(old, encoding="utf-8")
+    changes = {"last_year": {"total": {"amount": 2500000, "reason": "压减一般性支出。"},
+                             "three_public": {"amount": 0, "items": {"official_reception": 0}}},
+               "three_public": {"一般公共预算": {"official_reception": 12000}}}
+    data = copy.deepcopy(BASE) | changes
+    model = BudgetModel.model_validate(data)
+    ours = narrate(model, derive_tables(model), load_profile())
+    theirs = narrate(model, derive_tables(model), load_profile(str(path)))
+    assert [b.text for s in theirs.sections.values() for b in s.blocks] == \
+           [b.text for s in ours.sections.values() for b in s.blocks]

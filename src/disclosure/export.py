@@ -1,7 +1,8 @@
 """The derived report as JSON for other systems (``build --json``): tables, sentences, sheets, findings.
 
-Amounts are strings with two decimals in 万元 (``"887.70"``, ``"0.00"``), never floats, so a
-consumer reads exactly what the report prints.
+Each table is given as the report prints it — in its unit (``"unit": "万元"`` or ``"元"``) and
+decimals — with amounts as strings (``"887.70"``, ``"9341434.62"``, ``"0.00"``), never floats, so a
+consumer reads exactly the figures of the report.
 """
 
 from __future__ import annotations
@@ -13,46 +14,47 @@ from typing import Any
 
 from . import money
 from .checks import Finding
-from .report import ReportContent
+from .report import PrintedTable, ReportContent
 from .tables import BalanceTable, Row
 
 
-def _amount(value: Decimal) -> str:
-    return f"{money.round_half_up(value):f}"
+def _amount(value: Decimal, places: int = 2) -> str:
+    return f"{money.round_half_up(value, Decimal(1).scaleb(-places)):f}"
 
 
-def _row(row: Row) -> dict[str, Any]:
+def _row(row: Row, places: int = 2) -> dict[str, Any]:
     out: dict[str, Any] = {"code": row.code, "label": row.label, "level": row.level, "total": row.is_total,
-                           "amounts": [_amount(a) for a in row.amounts]}
+                           "amounts": [_amount(a, places) for a in row.amounts]}
     if row.label2:
         out["label2"] = row.label2
     return out
 
 
-def _table(table) -> dict[str, Any]:
+def _table(printed: PrintedTable) -> dict[str, Any]:
+    table, fmt = printed.table, printed.number_format
+    head = {"name": printed.name, "derivation": printed.derivation, "number": table.number,
+            "unit": fmt.unit, "decimals": fmt.places}
     if isinstance(table, BalanceTable):
         return {
-            "number": table.number,
-            "key": table.key,
+            **head,
             "income_columns": [c.label for c in table.income_columns],
             "expenditure_columns": [c.label for c in table.expenditure_columns],
-            "income": [_row(r) for r in table.income],
-            "expenditure": [_row(r) for r in table.expenditure],
-            "footer": [[_row(r) if r else None for r in pair] for pair in table.footer],
+            "income": [_row(r, fmt.places) for r in table.income],
+            "expenditure": [_row(r, fmt.places) for r in table.expenditure],
+            "footer": [[_row(r, fmt.places) if r else None for r in pair] for pair in table.footer],
             "empty": table.is_empty,
         }
-    return {"number": table.number, "key": table.key, "columns": [c.label for c in table.columns],
-            "rows": [_row(r) for r in table.rows], "empty": table.is_empty}
+    return {**head, "columns": [c.label for c in table.columns],
+            "rows": [_row(r, fmt.places) for r in table.rows], "empty": table.is_empty}
 
 
 def report_data(content: ReportContent, findings: Sequence[Finding] = ()) -> dict[str, Any]:
     unit = content.model.unit
     return {
         "unit": {"name": unit.name, "code": unit.code, "level": unit.level, "fiscal_year": unit.fiscal_year},
-        "amount_unit": "万元",
-        "tables": [_table(t) for t in content.tables],
+        "tables": [_table(t) for t in content.printed.values()],
         "sections": [
-            {"number": s.number, "heading": s.heading, "blocks": [{"kind": b.kind, "text": b.text} for b in s.blocks]}
+            {"key": s.number, "heading": s.heading, "blocks": [{"kind": b.kind, "text": b.text} for b in s.blocks]}
             for s in content.narrative.sections.values()
         ],
         "performance_sheets": [

@@ -85,9 +85,14 @@ def model_reference() -> str:
     objects = {"BudgetModel": schema, **defs}
     for name in dict.fromkeys(order):
         spec = objects[name]
+        if "enum" in spec:  # a list of allowed values: its own section, so links to it resolve
+            values = ", ".join(f"`{v}`" for v in spec["enum"])
+            lines += [f"## {name}", "", _without_internal_references(spec.get("description", "")), "",
+                      f"One of: {values}.", ""]
+            continue
         if "properties" not in spec:
             continue
-        lines += [f"## {name}", "", spec.get("description", "").strip(), "",
+        lines += [f"## {name}", "", _without_internal_references(spec.get("description", "")), "",
                   "| key | type | default | description |", "| --- | --- | --- | --- |"]
         required = set(spec.get("required", []))
         for key, field in spec["properties"].items():
@@ -95,6 +100,13 @@ def model_reference() -> str:
             lines.append(f"| `{key}` | {_type(field)} | {_default(field, key in required)} | {description} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _without_internal_references(text: str) -> str:
+    """A docstring for users: without citations of the team's design notes (DESIGN.md is not shipped)."""
+    import re
+
+    return re.sub(r"\s*\(DESIGN\.md[^)]*\)", "", text.strip())
 
 
 # --------------------------------------------------------------------------- narrative
