@@ -848,7 +848,7 @@ def write_shanghai(outdir: Path) -> None:
         ["{{ row.left_label }}", "{{ row.left[0] }}", "{{ row.right_label }}", "{{ row.right[0] }}"], {1, 3}, outdir,
     )
     sh_table(
-        "sh-table-01-unit.docx", [3.0, 2.0, 3.2, 1.95, 1.95, 1.95, 1.95],
+        "sh-table-01-unit.docx", [3.2, 1.9, 3.6, 1.85, 1.85, 1.8, 1.8],
         [["本年收入", None, "本年支出", None, None, None, None],
          ["项目", "预算数", "项目", "合计", "基本支出", None, "项目支出"],
          [None, None, None, None, "人员经费", "公用经费", None]],
