@@ -141,3 +141,62 @@ def test_one_profile_serves_both_levels():
     assert [p.template for p in department.profile.parts_for("部门") if p.content == "table"][0] == \
         "sh-table-01-department.docx"
     assert disclosure.load(UNIT).model.report.profile == "shanghai-district-9"
+
+
+# --------------------------------------------------------------------------- a checker of the form
+
+# How public checkers of this form read a report (the budget rules of GovBudgetChecker, as researched for
+# this test): the prose is matched by these patterns, the first match in the text wins, and each figure is
+# compared with its table, converted to 万元 and rounded to two places.
+PROSE_VS_TABLES = {
+    r"收入预算\s*([0-9,]+(?:\.[0-9]+)?)\s*万元": ("财务收支预算总表", "收入总计"),
+    r"支出预算\s*([0-9,]+(?:\.[0-9]+)?)\s*万元": ("财务收支预算总表", "支出总计"),
+    r"财政拨款支出预算\s*([0-9,]+(?:\.[0-9]+)?)\s*万元": ("财政拨款收支预算总表", "支出总计"),
+}
+
+
+def _yuan(text: str) -> D:
+    return D(text.replace(",", "") or "0")
+
+
+@pytest.mark.parametrize(("fixture", "level"), [("unit_report", "预算单位"), ("department_report", "部门")])
+def test_a_checker_of_the_form_finds_the_prose_equal_to_the_tables(fixture, level, request):
+    document = request.getfixturevalue(fixture)
+    text = "\n".join(after_contents(document))
+    for pattern, (title, label) in PROSE_VS_TABLES.items():
+        prose = D(re.search(pattern, text).group(1).replace(",", ""))
+        table = rows(table_titled(document, f"2025年{level}{title}"))
+        row = next(r for r in table if label in r)
+        value = _yuan(row[row.index(label) + 1])
+        assert prose == (value / 10000).quantize(D("0.01")), (pattern, prose, value)
+    # 三公 and 机关运行经费: the table (万元) read by position against the sentences
+    three = rows(table_titled(document, f"2025年{level}“三公”经费和机关运行经费预算表"))[-1]
+    total, outbound, reception, vehicles, purchase, operation, running = (_yuan(x) for x in three)
+    assert total == outbound + reception + vehicles and vehicles == purchase + operation
+    for pattern, value in ((r"三公”?\s*经费预算数(?:为)?\s*([0-9,]+(?:\.[0-9]+)?)\s*万元", total),
+                           (r"因公出国（?境）?费\s*([0-9,]+(?:\.[0-9]+)?)\s*万元", outbound),
+                           (r"公务接待费\s*([0-9,]+(?:\.[0-9]+)?)\s*万元", reception),
+                           (r"机关运行经费预算(?:为)?\s*([0-9,]+(?:\.[0-9]+)?)\s*万元", running)):
+        assert D(re.search(pattern, text).group(1).replace(",", "")) == value, pattern
+
+
+@pytest.mark.parametrize(("fixture", "level", "other"), [("unit_report", "单位", "部门"), ("department_report", "部门", "单位")])
+def test_a_checker_of_the_form_finds_the_contents_the_years_and_the_wording_clean(fixture, level, other, request):
+    document = request.getfixturevalue(fixture)
+    texts = paragraphs(document)
+    contents = texts[texts.index("目录"):texts.index(texts[texts.index("目录") + 1], texts.index("目录") + 2)]
+    # nine table lines in the contents: lines starting with the year and ending with a table's name
+    assert len([t for t in contents if re.match(r"^\s*20\d{2}.*(?:总表|预算表|经费.*表)", t)]) == 9
+    # a line about the budget names only the budget year or the year before (截至… dates excepted)
+    for line in texts:
+        if re.search("预算|决算|目录|报告|表", line) and not re.search("截至|立项依据|依据", line):
+            assert set(re.findall(r"(?<!\d)(20\d{2})(?:\s*年)?(?!\d)", line)) <= {"2025", "2024"}, line
+    assert f"{other}预算安排" not in "\n".join(texts)
+    assert not re.search(r"[Xx]{2,}|待填写|。{2,}|[；;]\s*。", "\n".join(texts))
+    # an empty table of 政府性基金 or 国有资本经营预算 says why, in the words checkers look for
+    body = "\n".join(after_contents(document))
+    for title, phrase in (("政府性基金预算支出功能分类预算表", "无政府性基金预算财政拨款安排"),
+                          ("国有资本经营预算支出功能分类预算表", "无国有资本经营预算财政拨款安排")):
+        table = rows(table_titled(document, f"2025年{'预算单位' if level == '单位' else '部门'}{title}"))
+        empty = all(not any(c.strip() for c in r[4:]) for r in table[1:])
+        assert not empty or phrase in body, title
