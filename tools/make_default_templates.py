@@ -640,10 +640,10 @@ def contents_entries(doc) -> None:
     para(doc, "{%p endfor %}", "Contents Entry 1")
 
 
-def write_part_1(outdir: Path) -> None:
-    doc = new_document()
+def overview_parts(doc, duties_heading: str, organisation_heading: str) -> None:
+    """概况: the part title, the duties under their heading, the organisation paragraphs under theirs."""
     para(doc, "{{ part_title }}", "Part Title")
-    para(doc, "一、本{{ level }}职责", "Section Heading")
+    para(doc, duties_heading, "Section Heading")
     para(doc, "{%p if overview.intro %}")
     para(doc, "{{ overview.intro }}")
     para(doc, "{%p endif %}")
@@ -653,10 +653,15 @@ def write_part_1(outdir: Path) -> None:
     para(doc, "{{ duty }}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
-    para(doc, "二、机构设置情况", "Section Heading")
+    para(doc, organisation_heading, "Section Heading")
     para(doc, "{%p for paragraph in overview.organisation %}")
     para(doc, "{{ paragraph }}")
     para(doc, "{%p endfor %}")
+
+
+def write_part_1(outdir: Path) -> None:
+    doc = new_document()
+    overview_parts(doc, "一、本{{ level }}职责", "二、机构设置情况")
     save(doc, "part-1-overview.docx", outdir)
 
 
@@ -820,21 +825,7 @@ def write_shanghai(outdir: Path) -> None:
     save(doc, "sh-contents.docx", outdir)
 
     doc = new_document()
-    para(doc, "{{ part_title }}", "Part Title")
-    para(doc, "（一）主要职能", "Section Heading")
-    para(doc, "{%p if overview.intro %}")
-    para(doc, "{{ overview.intro }}")
-    para(doc, "{%p endif %}")
-    para(doc, "{%p if overview.duties %}")
-    para(doc, "{{ overview.duties_lead }}")
-    para(doc, "{%p for duty in overview.duties %}")
-    para(doc, "{{ duty }}")
-    para(doc, "{%p endfor %}")
-    para(doc, "{%p endif %}")
-    para(doc, "（二）机构设置", "Section Heading")
-    para(doc, "{%p for paragraph in overview.organisation %}")
-    para(doc, "{{ paragraph }}")
-    para(doc, "{%p endfor %}")
+    overview_parts(doc, "（一）主要职能", "（二）机构设置")
     para(doc, "{%p if overview.units_sentence %}")
     para(doc, "{{ overview.units_sentence }}")
     para(doc, "{%p endif %}")
