@@ -25,7 +25,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
 from ..profile import Profile
-from .compose import _ENVIRONMENT
+from .sandbox import ENVIRONMENT as _ENVIRONMENT
 from .variables import kind_of, paths
 
 
