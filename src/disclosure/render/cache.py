@@ -120,12 +120,13 @@ def _template_to_plain(t: CompiledTemplate) -> tuple:
             tuple((s.style_id, s.xml, s.num_ids) for s in t.styles),
             tuple((r.id, r.type, r.target, r.external) for r in t.relationships),
             tuple((p.name, p.data, p.content_type) for p in t.parts),
-            numbering, t.restart_styles, t.merges, t.cell_loops, t.drawings, t.bookmarks, t.dropped)
+            numbering, t.restart_styles, t.merges, t.cell_loops, t.drawings, t.bookmarks, t.body_namespaces,
+            t.dropped)
 
 
 def _template_from_plain(plain: tuple) -> CompiledTemplate:
     (name, key, source, code, namespaces, ignorable, styles, relationships, parts, numbering, restart, merges,
-     cell_loops, drawings, bookmarks, dropped) = plain
+     cell_loops, drawings, bookmarks, body_namespaces, dropped) = plain
     return CompiledTemplate(
         name=name, key=key, source=source, code=code, namespaces=namespaces, ignorable=ignorable,
         styles=tuple(StyleAddition(*s) for s in styles),
@@ -133,7 +134,7 @@ def _template_from_plain(plain: tuple) -> CompiledTemplate:
         parts=tuple(PartCopy(*p) for p in parts),
         numbering=None if numbering is None else TemplateNumbering(*numbering),
         restart_styles=restart, merges=merges, cell_loops=cell_loops, drawings=drawings, bookmarks=bookmarks,
-        dropped=dropped,
+        body_namespaces=body_namespaces, dropped=dropped,
     )
 
 

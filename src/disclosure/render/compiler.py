@@ -64,7 +64,7 @@ from .sandbox import ENVIRONMENT
 from .templates import TemplateError
 
 #: bumped whenever what this module produces changes (it is part of every cache key)
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "3"
 
 W_BODY, W_SECTPR = qn("w:body"), qn("w:sectPr")
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -143,6 +143,8 @@ class CompiledTemplate:
     cell_loops: bool = False
     drawings: bool = False
     bookmarks: bool = False
+    #: namespaces the rendered body elements use (those declared on the template's w:body)
+    body_namespaces: dict[str, str] = field(default_factory=dict)
     #: what the template had that the report cannot keep ("footnotes", "headers and footers" …)
     dropped: tuple[str, ...] = ()
     _template: JinjaTemplate | None = None
@@ -156,6 +158,11 @@ class CompiledTemplate:
     @property
     def uses_numbering(self) -> bool:
         return bool(self.numbering and self.numbering.nums) or bool(self.restart_styles)
+
+    @property
+    def element_rules(self) -> bool:
+        """Whether rendered elements need rules besides the first paragraph's (merges, ids, grids, lists)."""
+        return self.merges or self.cell_loops or self.drawings or self.bookmarks or self.uses_numbering
 
 
 @dataclass
@@ -519,7 +526,9 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
         num_ids.extend(i for i in addition.num_ids if i not in num_ids)
     numbering = _analyse_numbering(package, num_ids, name)
     restart = _restart_styles(body, master, additions, numbering)
-    xml = etree.tostring(body, encoding="unicode")
+    standalone = deepcopy(body)  # declaring only the namespaces it uses: each rendered element repeats them
+    etree.cleanup_namespaces(standalone)
+    xml = etree.tostring(standalone, encoding="unicode")
     source = _patch(xml)
     code = _compile_source(source, name)
     ignorable = tuple((root.get(MC_IGNORABLE) or "").split())
@@ -539,6 +548,7 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
         cell_loops=bool(_CELL_LOOPS.search(source)),
         drawings=any(True for _ in body.iter(*_DRAWING_IDS)),
         bookmarks=any(True for _ in body.iter(W_BOOKMARK_START)),
+        body_namespaces={k: v for k, v in standalone.nsmap.items() if k},
         dropped=tuple(dropped),
     )
 

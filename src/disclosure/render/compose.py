@@ -242,7 +242,11 @@ def _styles_xml(master: Master, compiled: Iterable[CompiledTemplate], numbering:
 # --------------------------------------------------------------------------- the document part
 
 
-_LISTING = re.compile(r"\t|(?<!<w:p)\n")
+def has_tabs_or_breaks(text: str) -> bool:
+    """Whether rendered XML holds a tab or a newline other than those the compiler puts in ``<w:p\n``."""
+    return "\t" in text or text.count("\n") > text.count("<w:p\n")
+
+
 _DECLARATIONS = re.compile(rb'^(<[^\s>/]+)((?:\s+xmlns(?::[\w.-]+)?="[^"]*")+)')
 _BATCH = 1 << 16
 
@@ -252,13 +256,13 @@ class _Output:
 
     def __init__(self, stream: BinaryIO, declared: dict[str | None, str]):
         self.stream = stream
-        self.pending: list[bytes] = []
+        self.pending: list[bytes | memoryview] = []
         self.size = 0
         self.seconds = 0.0
         self._declared = {(f"xmlns:{p}" if p else "xmlns", u) for p, u in declared.items()}
         self._stripped: dict[bytes, bytes] = {}
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self.pending.append(data)
         self.size += len(data)
         if self.size >= 1 << 20:
@@ -276,7 +280,9 @@ class _Output:
                 kept = b"".join(b' %s="%s"' % (name, uri) for name, uri in pairs
                                 if (name.decode(), uri.decode()) not in self._declared)
                 self._stripped[declarations] = kept
-            data = match.group(1) + kept + data[match.end():]
+            self.write(match.group(1))
+            self.write(kept)
+            data = memoryview(data)[match.end():]  # type: ignore[assignment]
         self.write(data)
 
     def flush(self) -> None:
@@ -305,8 +311,55 @@ _W_NUMID, _W_NUMPR, _W_PSTYLE = qn("w:numId"), qn("w:numPr"), qn("w:pStyle")
 _DOCPR, _CNVPR = qn("wp:docPr"), qn("pic:cNvPr")
 
 
+_BODY_END = "</w:body>"
+_TAG_NAME = re.compile(r"<([\w.-]+(?::[\w.-]+)?)")
+_T_WITH_BREAKS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*[\t\n][^<]*)</w:t>")
+
+
+def _element_end(text: str, start: int, name: str) -> int | None:
+    """The end of the element ``name`` starting at ``start`` in ``text`` (None if ``text`` stops before it)."""
+    depth = 0
+    for match in re.finditer(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>", text[start:]):
+        if match.group(1):
+            depth -= 1
+        elif not match.group(2):
+            depth += 1
+        if depth == 0:
+            return start + match.end()
+    return None
+
+
+def _split_text_breaks(match: re.Match[str]) -> str:
+    """A ``w:t`` whose text holds tabs or newlines, as ``w:t``, ``w:tab`` and ``w:br`` (as split_tabs_and_breaks)."""
+    out = []
+    for piece in re.split(r"([\t\n])", match.group(1)):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece == "\n":
+            out.append("<w:br/>")
+        elif piece:
+            out.append(f'<w:t xml:space="preserve">{piece}</w:t>')
+    return "".join(out)
+
+
+_ELEMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class _Validator:
+    """A parser that only checks the XML is well-formed, building no tree (a quarter of the cost)."""
+
+    def close(self) -> None:
+        return None
+
+
 class _Part:
-    """One job being rendered: its XML rules, applied to each body element as it arrives."""
+    """One job being rendered: its XML rules, applied to each body element as it arrives.
+
+    Most parts need no rule but the first paragraph's page break and bookmark: their XML is written as Jinja
+    renders it (only checked to be well-formed, by a parser that builds no tree), and only the first
+    paragraph is parsed and changed. Parts whose elements need rules (merged cells, ids, column grids,
+    lists) are parsed one body element at a time.
+    """
 
     def __init__(self, report: _Report, job: RenderJob, compiled: CompiledTemplate):
         self.report = report
@@ -318,48 +371,142 @@ class _Part:
         self.bookmarks: dict[str, str] = {}
         self.nums: dict[str, str] = {}
         self.restarted: set[str] = set()
+        self.raw = not compiled.element_rules and all(
+            report.namespaces.get(prefix) == uri for prefix, uri in compiled.body_namespaces.items())
 
     def render(self, context: dict[str, Any]) -> None:
         limits = self.report.limits
-        parser = etree.XMLPullParser(events=("start",), tag=qn("w:body"), resolve_entities=False,
-                                     no_network=True, load_dtd=False)
-        body = None
-        pending: list[str] = []
-        size = produced = 0
+        produced = 0
+        feed = self._raw() if self.raw else self._tree()
+        next(feed)
         with budget_for(limits) as budget:
-
-            def feed(final: bool = False) -> None:
-                nonlocal body, size, produced
-                text = "".join(pending)
-                pending.clear()
-                size = 0
-                if not self.listing and _LISTING.search(text):
-                    self.listing = True
-                data = text.encode("utf-8")
-                produced += len(data)
-                if produced > limits.part_bytes:
-                    raise LimitExceeded(f"produced more than {limits.part_bytes // (1024 * 1024)} MiB of XML, the "
-                                        "limit of one part (set DISCLOSURE_PART_MEGABYTES to allow more)")
-                budget.check_time()
-                parser.feed(data)
-                if final:
-                    parser.close()
-                if body is None:
-                    for _event, el in parser.read_events():
-                        body = el
-                while body is not None and len(body) > (0 if final else 1):
-                    child = body[0]
-                    self.element(child)
-                    child.clear()  # emptied first: removing a whole subtree from a tree being parsed is slow
-                    body.remove(child)
-
+            pending: list[str] = []
+            size = 0
             for chunk in self.compiled.template.generate(context):
                 pending.append(chunk)
                 size += len(chunk)
                 if size >= _BATCH:
-                    feed()
-            feed(final=True)
-        self.finish()
+                    text = "".join(pending)
+                    pending.clear()
+                    size = 0
+                    produced += len(text)
+                    if produced > limits.part_bytes:
+                        raise LimitExceeded(f"produced more than {limits.part_bytes // (1024 * 1024)} MiB of XML, "
+                                            "the limit of one part (set DISCLOSURE_PART_MEGABYTES to allow more)")
+                    budget.check_time()
+                    feed.send(text)
+            try:
+                feed.send("".join(pending))
+                feed.send(None)
+            except StopIteration:
+                pass
+
+    def _tree(self):
+        """Receives rendered text (None at the end); parses it one body element at a time, with the rules."""
+        parser = etree.XMLPullParser(events=("start",), tag=qn("w:body"), resolve_entities=False,
+                                     no_network=True, load_dtd=False)
+        body = None
+        while True:
+            text = yield
+            final = text is None
+            if not final:
+                if not self.listing and has_tabs_or_breaks(text):
+                    self.listing = True
+                parser.feed(text.encode("utf-8"))
+            else:
+                parser.close()
+            if body is None:
+                for _event, el in parser.read_events():
+                    body = el
+            while body is not None and len(body) > (0 if final else 1):
+                child = body[0]
+                self.element(child)
+                child.clear()  # emptied first: removing a whole subtree from a tree being parsed is slow
+                body.remove(child)
+            if final:
+                self.finish()
+                return
+
+    def _raw(self):
+        """Receives rendered text (None at the end); writes it as it is, after the first paragraph's rules."""
+        validator = etree.XMLParser(target=_Validator(), resolve_entities=False, no_network=True, load_dtd=False)
+        out = self.report.out
+        opening = None
+        held = ""  # text not yet written: an unfinished tag or w:t, and the body's end tag
+        head = ""  # text before the first paragraph or table, while it is looked for
+        while True:
+            text = yield
+            final = text is None
+            if final:
+                validator.close()
+                text = ""
+            else:
+                validator.feed(text.encode("utf-8"))
+            text = held + text
+            if opening is None:
+                end = text.find(">")
+                if end < 0 and not final:
+                    held = text
+                    continue
+                opening, text = text[: end + 1], text[end + 1:]
+            if final:
+                if not text.endswith(_BODY_END):
+                    raise TemplateError("what it rendered does not end with its body")
+                ready, held = text[: -len(_BODY_END)], ""
+            else:
+                cut = text.rfind("<", 0, len(text) - len(_BODY_END))
+                if cut < 0:
+                    held = text
+                    continue
+                opened = text.rfind("<w:t", 0, cut)  # never cut a w:t from its text (tabs and breaks)
+                if opened >= 0 and text[opened + 4] in "> " and text.find("</w:t>", opened, cut) < 0:
+                    cut = opened
+                ready, held = text[:cut], text[cut:]
+            ready = ready.replace("<w:p\n", "<w:p")
+            if not self.started:
+                head += ready
+                ready = self._raw_start(head, opening, final)
+                if ready is None:
+                    continue
+                head = ""
+            if "\t" in ready or "\n" in ready:
+                ready = _T_WITH_BREAKS.sub(_split_text_breaks, ready)
+            if ready:
+                out.write(ready.encode("utf-8"))
+            if final:
+                return
+
+    def _raw_start(self, text: str, opening: str, final: bool) -> str | None:
+        """Write the leading elements and the first paragraph (with the part's page break and bookmark) of
+        ``text``, and return what follows; None when ``text`` does not yet hold the first paragraph or table."""
+        out = self.report.out
+        position, leading = 0, []
+        while True:
+            while position < len(text) and text[position].isspace():
+                position += 1
+            match = _TAG_NAME.match(text, position)
+            if match is None or match.group(1) == "w:tbl":
+                if match is None and not final:
+                    return None
+                self._start_with_new_paragraph()
+                out.write("".join(leading).encode("utf-8"))
+                return text[position:]
+            end = _element_end(text, position, match.group(1))
+            if end is None:
+                if final:
+                    raise TemplateError("what it rendered is not well-formed XML")
+                return None
+            if match.group(1) == "w:p":
+                paragraph = etree.fromstring(f"{opening}{text[position:end]}{_BODY_END}".encode(),
+                                             _ELEMENT_PARSER)[0]
+                split_tabs_and_breaks(paragraph)
+                self._start(paragraph)
+                out.write("".join(leading).encode("utf-8"))
+                out.element(paragraph)
+                return text[end:]
+            leading.append(text[position:end])
+            position = end
+
 
     # ------------------------------------------------------------------ rules
 
@@ -472,6 +619,7 @@ class _Report:
         self.limits = limits
         self.ids = _Ids(bookmark_names=set(outline_names))
         self.numbering = _Numbering(master)
+        self.namespaces, self.ignorable = _namespaces(master, compiled.values())
         self.out: _Output
 
 
@@ -607,10 +755,9 @@ class RenderedReport:
         package.write(PACKAGE_RELS, package_rels or b"")
         package.write(core_part, _core_xml(master, core_tags))
 
-        namespaces, ignorable = _namespaces(master, compiled)
-        head, tail = _document_head(master, namespaces, ignorable)
+        head, tail = _document_head(master, report.namespaces, report.ignorable)
         with package.open(master.document) as stream:
-            report.out = _Output(stream, namespaces)
+            report.out = _Output(stream, report.namespaces)
             report.out.write(head)
             for job in self._jobs:
                 render_job(report, job)
@@ -660,7 +807,7 @@ def render_xml_part(template: CompiledTemplate, context: dict[str, Any], limits:
         raise TemplateError(f"template {template.name}: {exc}{_error_line(exc, template.source)}") from exc
     except TemplateError as exc:
         raise type(exc)(f"template {template.name}: {exc}") from exc
-    if _LISTING.search(text):
+    if has_tabs_or_breaks(text):
         split_tabs_and_breaks(root)
     return xml_bytes(root)
 

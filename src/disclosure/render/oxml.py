@@ -7,8 +7,9 @@ the order of children, it is written down once (``*_ORDER``) and :func:`insert_i
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -24,6 +25,7 @@ NAMESPACES = {
 }
 
 
+@functools.cache
 def qn(tag: str) -> str:
     """``w:p`` → ``{http://…/main}p``."""
     prefix, local = tag.split(":")
@@ -34,6 +36,7 @@ W_P, W_TBL, W_TR, W_TC, W_T, W_R = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"
 W_PPR, W_TCPR, W_VAL, W_ID, W_NAME = qn("w:pPr"), qn("w:tcPr"), qn("w:val"), qn("w:id"), qn("w:name")
 W_BOOKMARK_START, W_BOOKMARK_END = qn("w:bookmarkStart"), qn("w:bookmarkEnd")
 W_STYLE, W_STYLE_ID = qn("w:style"), qn("w:styleId")
+W_TRPR, W_GRID_BEFORE, W_GRID_SPAN, W_VMERGE = qn("w:trPr"), qn("w:gridBefore"), qn("w:gridSpan"), qn("w:vMerge")
 STYLE_REFERENCES = (qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -71,9 +74,14 @@ def xml_safe(text: str) -> str:
     return FORBIDDEN_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def insert_in_order(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> etree._Element:
+@functools.lru_cache(maxsize=256)
+def _successors(order: tuple[str, ...], tag: str) -> frozenset[str]:
+    return frozenset(order[order.index(tag) + 1:])
+
+
+def insert_in_order(parent: etree._Element, child: etree._Element, order: tuple[str, ...]) -> etree._Element:
     """Insert ``child`` into ``parent`` where the schema sequence ``order`` puts it (before its successors)."""
-    successors = set(order[order.index(child.tag) + 1:])
+    successors = _successors(order, child.tag)
     for index, sibling in enumerate(parent):
         if sibling.tag in successors:
             parent.insert(index, child)
@@ -82,8 +90,8 @@ def insert_in_order(parent: etree._Element, child: etree._Element, order: Sequen
     return child
 
 
-def get_or_add(parent: etree._Element, tag: str, order: Sequence[str]) -> etree._Element:
-    found = parent.find(qn(tag))
+def get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...]) -> etree._Element:
+    found = child(parent, qn(tag))
     return found if found is not None else insert_in_order(parent, element(tag), order)
 
 
@@ -114,15 +122,30 @@ def cell_text(tc: etree._Element) -> str:
     return "".join(t.text or "" for t in tc.iter(W_T))
 
 
+def child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child of ``parent`` tagged ``tag`` (faster than ``find``, which parses a path every call)."""
+    for el in parent:
+        if el.tag == tag:
+            return el
+    return None
+
+
+def _properties(el: etree._Element, tag: str) -> etree._Element | None:
+    """``w:tcPr`` of a ``w:tc``, ``w:trPr`` of a ``w:tr``: first in the schema when present."""
+    return el[0] if len(el) and el[0].tag == tag else None
+
+
 def _grid_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     """(grid column, span, tc) of each cell of row ``tr``."""
     out = []
     column = 0
-    before = tr.find(qn("w:trPr") + "/" + qn("w:gridBefore"))
+    trpr = child(tr, W_TRPR)
+    before = child(trpr, W_GRID_BEFORE) if trpr is not None else None
     if before is not None:
         column = int(before.get(W_VAL, "0"))
-    for tc in tr.findall(W_TC):
-        span_el = tc.find(W_TCPR + "/" + qn("w:gridSpan"))
+    for tc in tr.iterchildren(W_TC):
+        tcpr = _properties(tc, W_TCPR)
+        span_el = child(tcpr, W_GRID_SPAN) if tcpr is not None else None
         span = int(span_el.get(W_VAL, "1")) if span_el is not None else 1
         out.append((column, span, tc))
         column += span
@@ -130,22 +153,23 @@ def _grid_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
 
 
 def _set_vmerge(tc: etree._Element, value: str | None) -> None:
-    tcpr = tc.find(W_TCPR)
+    tcpr = _properties(tc, W_TCPR)
     if tcpr is None:
-        tcpr = element("w:tcPr")
+        tcpr = tc.makeelement(W_TCPR)
         tc.insert(0, tcpr)
-    for old in tcpr.findall(qn("w:vMerge")):
+    old = child(tcpr, W_VMERGE)
+    if old is not None:
         tcpr.remove(old)
-    vmerge = insert_in_order(tcpr, element("w:vMerge"), TCPR_ORDER)
+    vmerge = insert_in_order(tcpr, tcpr.makeelement(W_VMERGE), TCPR_ORDER)
     if value:
         vmerge.set(W_VAL, value)
 
 
 def _clear_text(tc: etree._Element) -> None:
-    paragraphs = tc.findall(W_P)
+    paragraphs = list(tc.iterchildren(W_P))
     for p in paragraphs[1:]:
         tc.remove(p)
-    for r in paragraphs[0].findall(W_R) if paragraphs else []:
+    for r in list(paragraphs[0].iterchildren(W_R)) if paragraphs else []:
         paragraphs[0].remove(r)
 
 
@@ -159,24 +183,39 @@ def merge_repeated_cells(tbl: etree._Element, columns: Iterable[int]) -> None:
     rendered one per 三级指标, get their merged 一级/二级 cells.
     """
     columns = list(columns)
-    rows = [
-        {col: (tc, cell_text(tc)) for col, span, tc in _grid_cells(tr) if span == 1}
-        for tr in tbl.findall(W_TR)
-    ]
-
-    def mergeable(tc: etree._Element) -> bool:
-        return tc.find(W_TCPR + "/" + qn("w:vMerge")) is None
-
+    wanted = set(columns)
+    # per row: grid column → [tc, its text, whether it is (now) part of a vertical merge]
+    rows = []
+    for tr in tbl.iterchildren(W_TR):
+        cells = {}
+        column = 0
+        trpr = _properties(tr, W_TRPR)
+        before = child(trpr, W_GRID_BEFORE) if trpr is not None else None
+        if before is not None:
+            column = int(before.get(W_VAL, "0"))
+        for tc in tr.iterchildren(W_TC):
+            tcpr = _properties(tc, W_TCPR)
+            span, merged = 1, False
+            if tcpr is not None:
+                for el in tcpr:
+                    if el.tag == W_GRID_SPAN:
+                        span = int(el.get(W_VAL, "1"))
+                    elif el.tag == W_VMERGE:
+                        merged = True
+            if span == 1 and column in wanted:
+                cells[column] = [tc, cell_text(tc), merged]
+            column += span
+        rows.append(cells)
     for depth, column in enumerate(columns):
         keys = columns[: depth + 1]
         start = 0
         while start < len(rows):
             first = rows[start].get(column)
             end = start + 1
-            if first is not None and first[1] and mergeable(first[0]):
+            if first is not None and first[1] and not first[2]:
                 while end < len(rows):
                     here = rows[end].get(column)
-                    if here is None or not mergeable(here[0]):
+                    if here is None or here[2]:
                         break
                     same = all(
                         rows[end].get(k) is not None and rows[start].get(k) is not None
@@ -188,10 +227,12 @@ def merge_repeated_cells(tbl: etree._Element, columns: Iterable[int]) -> None:
                     end += 1
             if end - start > 1:
                 _set_vmerge(first[0], "restart")
+                first[2] = True
                 for i in range(start + 1, end):
-                    tc = rows[i][column][0]
-                    _set_vmerge(tc, "continue")
-                    _clear_text(tc)
+                    cell = rows[i][column]
+                    _set_vmerge(cell[0], "continue")
+                    cell[2] = True
+                    _clear_text(cell[0])
             start = end
         # cells merged at this depth are no longer candidates for deeper columns' comparisons:
         # their text is kept in `rows`, so nested keys still compare on the original texts.
