@@ -216,3 +216,23 @@ def test_the_next_process_renders_from_compiled_templates_on_disk(tmp_path: Path
         path.write_bytes(b"not marshal data")
     _build_in_a_process(example_path, tmp_path / "c", cache)
     assert next((tmp_path / "c").glob("*.docx")).read_bytes() == reports[0]
+
+
+# --------------------------------------------------------------------------- contexts from Python callers
+
+
+@pytest.mark.parametrize("character", [chr(c) for c in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20))] + ["\ufffe"])
+def test_characters_xml_cannot_hold_are_left_out_of_a_context(character: str):
+    from disclosure.render.compose import xml_safe_context
+
+    context = {"rows": [{"label": f"a{character}b", "level": 1}], "title": "ok"}
+    assert xml_safe_context(context) == {"rows": [{"label": "ab", "level": 1}], "title": "ok"}
+
+
+def test_a_clean_context_is_not_copied_and_carriage_returns_become_newlines():
+    from disclosure.render.compose import xml_safe_context
+
+    clean = {"rows": [{"label": "a\tb\nc"}]}
+    assert xml_safe_context(clean) is clean
+    assert xml_safe_context({"text": "\\b \\u0001"}) == {"text": "\\b \\u0001"}  # backslashes are text
+    assert xml_safe_context({"text": "a\r\nb\rc"}) == {"text": "a\nb\nc"}

@@ -17,6 +17,7 @@ Nothing is written until :meth:`RenderedReport.write`; a template error raised t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
@@ -86,18 +87,31 @@ class RenderJob:
     outline: OutlineEntry | None = None
 
 
+#: a character XML cannot hold (or a carriage return), as json.dumps writes it
+_UNSAFE_IN_JSON = re.compile(r"\\u00(?:0[0-8bef]|1[0-9a-f])|\\[bfr]|[\ufffe\uffff]")
+
+
 def xml_safe_context(value: Any) -> Any:
     """The context with every string stripped of characters XML cannot hold (the loader refuses them in
-    files; this protects Python callers who build a model by hand).  Containers without such a string are
-    returned as they are, so a large context is not copied."""
+    files; this protects Python callers who build a model by hand).
+
+    A context without such a character is returned as it is, found so by one search of its JSON text (a
+    context of thousands of rows is not walked in Python); otherwise a copy is cleaned.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # objects a Python caller put in: look at every string
+        return _cleaned(value)
+    return _cleaned(value) if _UNSAFE_IN_JSON.search(text) else value
+
+
+def _cleaned(value: Any) -> Any:
     if isinstance(value, str):
         return xml_safe(value)
     if isinstance(value, dict):
-        cleaned = {k: xml_safe_context(v) for k, v in value.items()}
-        return value if all(cleaned[k] is value[k] for k in value) else cleaned
+        return {k: _cleaned(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        items = [xml_safe_context(v) for v in value]
-        return value if all(a is b for a, b in zip(items, value)) else items
+        return [_cleaned(v) for v in value]
     return value
 
 

@@ -37,6 +37,7 @@ from jinja2.visitor import NodeTransformer
 from .limits import LimitExceeded, RenderLimits
 
 _LOOP_GUARD = "_disclosure_loop"
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 _CONCAT_GUARD = "_disclosure_concat"
 
 
@@ -287,6 +288,16 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         self.filters[_LOOP_GUARD] = _loop_guard
         self.filters[_CONCAT_GUARD] = _concat_guard
         self.globals.pop("lipsum", None)  # generates text of any size
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``row.label`` on a context mapping without a Python exception per look-up (Jinja tries the attribute
+        first); a key named like a mapping method (``items``) still goes Jinja's way."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
