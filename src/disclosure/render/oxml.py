@@ -58,6 +58,9 @@ P_ORDER = (W_PPR,)
 FORBIDDEN_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 MERGE_CAPTION = re.compile(r"^\s*merge-repeated\s*:\s*([\d\s,]+)$")
+_GRID_SPANS = etree.XPath("w:tr/w:tc/w:tcPr/w:gridSpan", namespaces={"w": W_NS})
+_VERTICAL_MERGES = etree.XPath("w:tr/w:tc/w:tcPr/w:vMerge", namespaces={"w": W_NS})
+_GRID_BEFORES = etree.XPath("w:tr/w:trPr/w:gridBefore", namespaces={"w": W_NS})
 
 
 def element(tag: str, **attributes: str) -> etree._Element:
@@ -119,7 +122,7 @@ def add_bookmark(p: etree._Element, name: str, bookmark_id: int) -> None:
 
 
 def cell_text(tc: etree._Element) -> str:
-    return "".join(t.text or "" for t in tc.iter(W_T))
+    return "".join(tc.itertext(W_T, with_tail=False))
 
 
 def child(parent: etree._Element, tag: str) -> etree._Element | None:
@@ -184,58 +187,47 @@ def merge_repeated_cells(tbl: etree._Element, columns: Iterable[int]) -> None:
     """
     columns = list(columns)
     wanted = set(columns)
+    # the few cells with a span or a merge, found in one pass each (walking every cell's properties from
+    # Python costs more than the rest of the merge)
+    spans = {el.getparent().getparent(): int(el.get(W_VAL, "1")) for el in _GRID_SPANS(tbl)}
+    merged = {el.getparent().getparent() for el in _VERTICAL_MERGES(tbl)}
+    before = {el.getparent().getparent(): int(el.get(W_VAL, "0")) for el in _GRID_BEFORES(tbl)}
     # per row: grid column → [tc, its text, whether it is (now) part of a vertical merge]
     rows = []
     for tr in tbl.iterchildren(W_TR):
         cells = {}
-        column = 0
-        trpr = _properties(tr, W_TRPR)
-        before = child(trpr, W_GRID_BEFORE) if trpr is not None else None
-        if before is not None:
-            column = int(before.get(W_VAL, "0"))
+        column = before.get(tr, 0) if before else 0
         for tc in tr.iterchildren(W_TC):
-            tcpr = _properties(tc, W_TCPR)
-            span, merged = 1, False
-            if tcpr is not None:
-                for el in tcpr:
-                    if el.tag == W_GRID_SPAN:
-                        span = int(el.get(W_VAL, "1"))
-                    elif el.tag == W_VMERGE:
-                        merged = True
+            span = spans.get(tc, 1)
             if span == 1 and column in wanted:
-                cells[column] = [tc, cell_text(tc), merged]
+                cells[column] = [tc, "".join(tc.itertext(W_T, with_tail=False)), tc in merged]
             column += span
         rows.append(cells)
+    count = len(rows)
+    texts = {c: [row[c][1] if c in row else None for row in rows] for c in wanted}
     for depth, column in enumerate(columns):
         keys = columns[: depth + 1]
+        # a row continues a run when the texts of this column and of the outer ones all equal the run's first
+        composite = list(zip(*(texts[k] for k in keys)))
+        cells = [row.get(column) for row in rows]
         start = 0
-        while start < len(rows):
-            first = rows[start].get(column)
+        while start < count:
+            first = cells[start]
             end = start + 1
-            if first is not None and first[1] and not first[2]:
-                while end < len(rows):
-                    here = rows[end].get(column)
-                    if here is None or here[2]:
-                        break
-                    same = all(
-                        rows[end].get(k) is not None and rows[start].get(k) is not None
-                        and rows[end][k][1] == rows[start][k][1]
-                        for k in keys
-                    )
-                    if not same:
-                        break
+            if first is not None and first[1] and not first[2] and None not in composite[start]:
+                key = composite[start]
+                while end < count and composite[end] == key and cells[end] is not None and not cells[end][2]:
                     end += 1
             if end - start > 1:
                 _set_vmerge(first[0], "restart")
                 first[2] = True
-                for i in range(start + 1, end):
-                    cell = rows[i][column]
+                for cell in cells[start + 1: end]:
                     _set_vmerge(cell[0], "continue")
                     cell[2] = True
                     _clear_text(cell[0])
             start = end
         # cells merged at this depth are no longer candidates for deeper columns' comparisons:
-        # their text is kept in `rows`, so nested keys still compare on the original texts.
+        # their text is kept in `texts`, so nested keys still compare on the original texts.
 
 
 def merge_columns(tbl: etree._Element) -> list[int] | None:
