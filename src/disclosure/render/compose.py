@@ -3,10 +3,12 @@
 * ``base.docx`` supplies the page setup, the headers and footers (rendered with the base context), the
   styles and the numbering; its body is ignored;
 * each :class:`RenderJob` renders its compiled template (:mod:`.compiler`) to XML in the sandbox
-  (:mod:`.sandbox`), which an incremental lxml parser reads one body element (a paragraph, a table) at a
-  time; the element gets the part's XML rules (:mod:`.oxml`: tabs and breaks, column grids, merged
-  cells, unique bookmark, drawing and numbering ids, the page break and bookmark of the part's first
-  paragraph) and is written into the zip at once, so memory holds one table, never the document;
+  (:mod:`.sandbox`), in batches written into the zip as they come, so memory never holds the document.
+  A part whose elements need rules (:mod:`.oxml`: merged cells, column grids, unique bookmark, drawing
+  and numbering ids) is parsed with lxml — at once when small, else one body element (a paragraph, a
+  table) at a time — and each element is serialised after its rules; any other part is written as
+  rendered, checked well-formed by a parser that builds no tree. Either way the part's first paragraph
+  gets its page break and bookmark, and tabs and newlines in values become Word tabs and breaks;
 * ``styles.xml``, ``numbering.xml``, the relationships and content types of base.docx are extended with
   what the compiled templates noted, and ``docProps/core.xml`` gets the report's title, author, subject
   and keywords.
@@ -16,6 +18,7 @@ Nothing is written until :meth:`RenderedReport.write`; a template error raised t
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -392,8 +395,9 @@ class _Part:
             report.namespaces.get(prefix) == uri for prefix, uri in compiled.body_namespaces.items())
 
     def render(self, context: dict[str, Any]) -> None:
+        """Render the part with ``context``: Jinja's output, in batches, to the XML rules and the document."""
         limits = self.report.limits
-        produced = 0
+        produced = 0  # characters of XML, counted against the part's limit
         feed = self._raw() if self.raw else self._tree()
         next(feed)
         with budget_for(limits) as budget:
@@ -403,20 +407,17 @@ class _Part:
                 pending.append(chunk)
                 size += len(chunk)
                 if size >= _BATCH:
-                    text = "".join(pending)
-                    pending.clear()
-                    size = 0
-                    produced += len(text)
+                    produced += size
                     if produced > limits.part_bytes:
                         raise LimitExceeded(f"produced more than {limits.part_bytes // (1024 * 1024)} MiB of XML, "
                                             "the limit of one part (set DISCLOSURE_PART_MEGABYTES to allow more)")
                     budget.check_time()
-                    feed.send(text)
-            try:
-                feed.send("".join(pending))
+                    feed.send("".join(pending))
+                    pending.clear()
+                    size = 0
+            feed.send("".join(pending))
+            with contextlib.suppress(StopIteration):  # the consumer ends when told the text is complete
                 feed.send(None)
-            except StopIteration:
-                pass
 
     def _tree(self):
         """Receives rendered text (None at the end); parses it one body element at a time, with the rules.
