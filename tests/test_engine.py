@@ -236,3 +236,14 @@ def test_a_clean_context_is_not_copied_and_carriage_returns_become_newlines():
     assert xml_safe_context(clean) is clean
     assert xml_safe_context({"text": "\\b \\u0001"}) == {"text": "\\b \\u0001"}  # backslashes are text
     assert xml_safe_context({"text": "a\r\nb\rc"}) == {"text": "a\nb\nc"}
+
+
+@pytest.mark.parametrize("text", ["A&B <研究院> “引号” 'single' \"double\"", "{{ unit.name }}", "&amp; &lt;", "", "纯文本",
+                                  "</w:t></w:r><w:r><w:t>注入"])
+def test_printed_values_are_escaped_exactly_as_markupsafe_escapes_them(text: str):
+    from markupsafe import Markup, escape
+
+    from disclosure.render.sandbox import escape_text
+
+    assert escape_text(text) == str(escape(text))
+    assert escape_text(Markup("<b>")) == "<b>"  # what is already markup is not escaped twice

@@ -33,6 +33,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
+from markupsafe import escape as markupsafe_escape
 
 from .limits import LimitExceeded, RenderLimits
 
@@ -256,6 +257,23 @@ class _Guard(NodeTransformer):
         self._refuse(node, "{% autoescape %} (values are always escaped)")
 
 
+# --------------------------------------------------------------------------- escaping
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def escape_text(value: Any) -> Any:
+    """markupsafe's ``escape`` for a printed value, without making a ``Markup`` of every plain string.
+
+    Templates print tens of thousands of values; the result is joined into XML at once, so a plain ``str``
+    with the same characters replaced serves as well (anything else, Markup included, goes to markupsafe).
+    """
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    return markupsafe_escape(value)
+
+
 # --------------------------------------------------------------------------- the environment
 
 
@@ -327,7 +345,11 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         return self.compile(tree)
 
     def template_from_code(self, code) -> JinjaTemplate:
-        return JinjaTemplate.from_code(self, code, self.make_globals(None))
+        template = JinjaTemplate.from_code(self, code, self.make_globals(None))
+        module = getattr(template.root_render_func, "__globals__", {})
+        if module.get("escape") is markupsafe_escape:  # every printed value goes through it
+            module["escape"] = escape_text
+        return template
 
 
 ENVIRONMENT = ReportEnvironment()
