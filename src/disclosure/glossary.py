@@ -22,7 +22,8 @@ class Term:
 @functools.lru_cache(maxsize=4)
 def default_entries(name: str = "glossary-default.yaml") -> tuple[tuple[str, str], ...]:
     """(term, text) pairs of a bundled glossary file (our own data, read with safe_load)."""
-    data = yaml.safe_load((resources.files("disclosure") / "data" / name).read_text(encoding="utf-8"))
+    text = (resources.files("disclosure") / "data" / name).read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 20x faster, same result
     return tuple((entry["term"], entry["text"]) for entry in data)
 
 

@@ -20,7 +20,7 @@ from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checks import Finding
 from .classification import Classification, bundled
 from .errors import DisclosureError
-from .files import write_atomically
+from .files import write_atomically, write_with
 from .glossary import glossary_terms
 from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import Appendix, BudgetModel
@@ -223,10 +223,9 @@ def build(
     prepared = prepare(source, classification=classification, profile=profile, timings=timings)
     if checks_module.has_errors(prepared.findings, strict=strict):
         raise BuildRefused(prepared.findings, prepared.loaded.source)
-    # rendering needs python-docx, docxtpl and docxcompose: imported here, so that load and validate
-    # (and every input error) answer without paying for them
+    # rendering needs lxml and Jinja (and, on a first run, docxtpl to compile the templates): imported here, so
+    # that load and validate (and every input error) answer without paying for them
     from .render import TemplateSet, render_report
-    from .render.compose import to_bytes
 
     template_set = TemplateSet.create(templates)
     step("render")
@@ -235,9 +234,8 @@ def build(
     request = _pdf_request(prepared, rendered.outline, attachments=pdf or pdf_later)
     step("save")
     with timings.measure("save"):
-        data = to_bytes(rendered.document)
         target = Path(output_dir) / f"{output_name or default_output_name(prepared.model)}.docx"
-        write_atomically(target, data)
+        write_with(target, rendered.write)
         if json:
             from .export import report_json
 

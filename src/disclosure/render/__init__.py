@@ -7,15 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-
-from docx.document import Document
 
 from ..model import BudgetModel
 from ..profile import PartSpec
 from ..report import ReportContent
 from . import context as ctx
-from .compose import OutlineEntry, RenderJob, compose
+from .compose import OutlineEntry, RenderedReport, RenderJob, compose
 from .templates import TemplateError, TemplateSet, default_template_dir, export_templates
 
 __all__ = [
@@ -29,12 +26,6 @@ __all__ = [
     "plan_jobs",
     "render_report",
 ]
-
-
-@dataclass(frozen=True)
-class RenderedReport:
-    document: Document
-    outline: tuple[OutlineEntry, ...]
 
 
 def _outline(part: PartSpec, model: BudgetModel, profile) -> OutlineEntry | None:
@@ -88,6 +79,10 @@ def plan_jobs(content: ReportContent) -> Iterator[RenderJob]:
 
 
 def render_report(content: ReportContent, templates: TemplateSet) -> RenderedReport:
+    """The report of ``content``, its templates compiled (errors name the template); ``write`` renders it.
+
+    ``rendered.outline`` lists the bookmarks of parts, tables and sheets; ``rendered.write(handle)`` streams
+    the .docx into a binary file handle (or a path).
+    """
     jobs = list(plan_jobs(content))
-    document = compose(templates, ctx.base_context(content.model, content.profile), jobs)
-    return RenderedReport(document, tuple(job.outline for job in jobs if job.outline is not None))
+    return compose(templates, ctx.base_context(content.model, content.profile), jobs)

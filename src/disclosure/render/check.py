@@ -3,13 +3,26 @@
 For every template the profile uses, it reports:
 
 * variables that are not in the template's documented context (:mod:`disclosure.render.variables`),
-  with the nearest documented name (``{{ table.titel }}`` → did you mean ``table.title``?);
-* Jinja syntax errors, such as an ``{%p if %}`` without its ``{%p endif %}``, with the text around it;
+  with the nearest documented name (``{{ table.titel }}`` → did you mean ``table.title``?), following
+  loop variables, ``{% set %}``, filters (``|first``, ``|selectattr``, ``|map(attribute=…)``), slices
+  and indexes the way Jinja evaluates them; ``loop.index`` and Jinja's globals are not variables;
+* Jinja syntax errors, such as an ``{%p if %}`` without its ``{%p endif %}``, with the text around it,
+  and whatever the build refuses (an unknown filter, ``|safe``, ``{% include %}``);
 * tags split across pieces of differently formatted text (Word splits ``{{ x }}`` into several runs
   when part of it is formatted differently; docxtpl joins them, but the formatting is lost);
 * plain ``{% for %}``/``{% if %}`` opened in a table cell and closed elsewhere (it corrupts the
   table; rows are repeated with ``{%tr for … %}``);
+* what a part template holds that the report cannot keep: footnotes, comments, its own headers and footers;
+* a file that is not a Word document, too large, or hostile (a DTD, a part that expands to gigabytes);
 * templates the profile needs that the folder lacks (the default is used for them).
+
+Then it renders each template that has no error with a context made from the documented examples
+(lists of two items and empty lists, a mapping and nothing where a mapping may be absent), under the
+build's limits, so a template check passes does not fail the build for want of a variable, a filter or
+time. A template is never run on the model's data here, so it cannot tell a table with more columns
+than the model has.
+
+Nothing a template does makes check itself fail: every problem is a finding (exit 1 for errors).
 """
 
 from __future__ import annotations
@@ -17,16 +30,29 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import nodes
+from lxml import etree
 
 from ..profile import Profile
-from .compose import _ENVIRONMENT
-from .variables import kind_of, paths
+from .compiler import (
+    W_BODY,
+    CompiledTemplate,
+    Master,
+    compile_master,
+    master_for,
+    template_for,
+)
+from .compose import read_template, render_xml_part, trial_render
+from .limits import RenderLimits
+from .oxml import W_P, W_T, W_TC
+from .package import RT_FOOTER, RT_HEADER, Package, read_regular_file
+from .sandbox import ENVIRONMENT
+from .templates import TemplateError, TemplateSet, default_template_dir
+from .variables import BY_CONTENT, kind_of
 
 
 @dataclass(frozen=True)
@@ -47,90 +73,282 @@ def template_kinds(profile: Profile) -> dict[str, set[str]]:
     return kinds
 
 
-# --------------------------------------------------------------------------- variables
+def documented_types(kinds: set[str]) -> dict[str, str]:
+    """Documented path → its type (text, number, yes/no, list, mapping, mapping or nothing)."""
+    types: dict[str, str] = {}
+    for kind in kinds:
+        for variable in BY_CONTENT[kind]:
+            types.setdefault(variable.path, variable.type)
+    return types
 
 
-def _path(node: nodes.Node, scope: dict[str, str | None]) -> str | None:
-    """The documented path an expression reads (``row.cells[0]`` → ``table.rows[].cells[]``), or None."""
+# --------------------------------------------------------------------------- what a template reads
+
+
+#: filters whose result is one element of the list they filter
+_ELEMENT_FILTERS = {"first", "last", "random", "min", "max"}
+#: filters whose result is (a part of) the list they filter, in some order
+_LIST_FILTERS = {"reverse", "sort", "unique", "list", "select", "reject", "selectattr", "rejectattr", "default", "d"}
+#: filters that read an attribute of each element (``attribute=`` or, for selectattr, the first argument)
+_ATTRIBUTE_FILTERS = {"map", "sort", "selectattr", "rejectattr", "sum", "join", "groupby", "unique", "min", "max"}
+_MAPPING_METHODS = {"items", "keys", "values", "get"}
+_GUARD_TESTS = {"defined", "undefined"}
+
+
+@dataclass
+class Reads:
+    """What a template reads: documented-context paths (with a line), and list indexes it needs."""
+
+    types: dict[str, str]
+    uses: dict[str, int] = field(default_factory=dict)
+    lengths: dict[str, int] = field(default_factory=dict)
+    #: paths tested with ``is defined``: the template is ready for them to be absent
+    guarded: set[str] = field(default_factory=set)
+
+    def kind(self, path: str | None) -> str | None:
+        if path is None:
+            return None
+        found = self.types.get(path)
+        if found is not None:
+            return "mapping" if found.startswith("mapping") else found
+        if any(d.startswith(path + ".") for d in self.types):
+            return "mapping"
+        if any(d.startswith(path + "[]") for d in self.types):
+            return "list"
+        return None
+
+    def use(self, path: str, line: int) -> str:
+        self.uses.setdefault(path, line)
+        return path
+
+
+def _analyse(node: nodes.Node, scope: dict[str, str | None], reads: Reads) -> str | None:
+    """Walk ``node``, noting every context path read; the path of ``node``'s value when it is one, else None."""
+    line = getattr(node, "lineno", 0) or 0
     if isinstance(node, nodes.Name):
+        if node.ctx != "load":
+            return None
         if node.name in scope:
             return scope[node.name]
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        base = _path(node.node, scope)
-        return None if base is None else f"{base}.{node.attr}"
-    if isinstance(node, nodes.Getitem):
-        base = _path(node.node, scope)
-        if base is None:
+        if node.name in ENVIRONMENT.globals:
             return None
-        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            return f"{base}.{node.arg.value}"
-        return f"{base}[]"
+        return reads.use(node.name, line)
+    if isinstance(node, nodes.Getattr):
+        return _attribute(_analyse(node.node, scope, reads), node.attr, line, reads)
+    if isinstance(node, nodes.Getitem):
+        base = _analyse(node.node, scope, reads)
+        argument = node.arg
+        if isinstance(argument, nodes.Slice):
+            for child in argument.iter_child_nodes():
+                _analyse(child, scope, reads)
+            return base if reads.kind(base) == "list" else None
+        _analyse(argument, scope, reads)
+        if isinstance(argument, nodes.Const) and isinstance(argument.value, str):
+            return _attribute(base, argument.value, line, reads)
+        if reads.kind(base) == "list":
+            if isinstance(argument, nodes.Const) and isinstance(argument.value, int):
+                index = argument.value
+                reads.lengths[base] = max(reads.lengths.get(base, 0), index + 1 if index >= 0 else -index)  # type: ignore[index]
+            return reads.use(f"{base}[]", line)
+        return None
+    if isinstance(node, nodes.Filter):
+        return _filter(node, scope, reads)
+    if isinstance(node, nodes.Test):
+        if node.name in _GUARD_TESTS:  # `x is defined` reads nothing that could fail
+            guarded = _analyse(node.node, dict(scope), Reads(reads.types))
+            if guarded is not None:
+                reads.guarded.add(guarded)
+        else:
+            _analyse(node.node, scope, reads)
+        for child in (*node.args, *(k.value for k in node.kwargs)):
+            _analyse(child, scope, reads)
+        return None
+    if isinstance(node, nodes.Call):
+        return _call(node, scope, reads)
+    if isinstance(node, nodes.For):
+        _for(node, scope, reads)
+        return None
+    if isinstance(node, nodes.Assign):
+        value = _analyse(node.node, scope, reads)
+        if isinstance(node.target, nodes.Name):
+            scope[node.target.name] = value
+        else:
+            for name in node.target.find_all(nodes.Name):
+                scope[name.name] = None
+            if isinstance(node.target, nodes.NSRef):
+                _analyse(nodes.Name(node.target.name, "load", lineno=line), scope, reads)
+        return None
+    if isinstance(node, nodes.AssignBlock):
+        for child in node.body:
+            _analyse(child, scope, reads)
+        for name in node.target.find_all(nodes.Name):
+            scope[name.name] = None
+        if isinstance(node.target, nodes.Name):
+            scope[node.target.name] = None
+        return None
+    if isinstance(node, nodes.With):
+        inner = dict(scope)
+        for target, value in zip(node.targets, node.values):
+            path = _analyse(value, scope, reads)
+            if isinstance(target, nodes.Name):
+                inner[target.name] = path
+        for child in node.body:
+            _analyse(child, inner, reads)
+        return None
+    if isinstance(node, (nodes.Macro, nodes.CallBlock)):
+        inner = dict(scope)
+        for argument in node.args:
+            inner[argument.name] = None
+        inner.update({"varargs": None, "kwargs": None, "caller": None})
+        if isinstance(node, nodes.Macro):
+            scope[node.name] = None
+        else:
+            _analyse(node.call, scope, reads)
+        for default in node.defaults:
+            _analyse(default, scope, reads)
+        for child in node.body:
+            _analyse(child, inner, reads)
+        return None
+    for child in node.iter_child_nodes():
+        _analyse(child, scope, reads)
     return None
 
 
-def _uses(node: nodes.Node, scope: dict[str, str | None]) -> Iterator[tuple[str, int]]:
-    """(path, line) of every variable read, following loop variables to what they iterate over."""
-    if isinstance(node, nodes.For):
-        yield from _uses(node.iter, scope)
-        inner = dict(scope)
-        iterated = _path(node.iter, scope)
-        targets = [node.target] if isinstance(node.target, nodes.Name) else list(node.target.find_all(nodes.Name))
-        for target in targets:
-            inner[target.name] = f"{iterated}[]" if iterated is not None and len(targets) == 1 else None
-        inner["loop"] = None
-        for child in [*node.body, *node.else_, *([node.test] if node.test else [])]:
-            yield from _uses(child, inner)
-        return
-    if isinstance(node, (nodes.Assign, nodes.AssignBlock)):
-        for name in node.target.find_all(nodes.Name) if hasattr(node, "target") else ():
-            scope[name.name] = None
-    if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
-        path = _path(node, scope)
-        if path is not None:
-            yield path, node.lineno
-            return
-    for child in node.iter_child_nodes():
-        yield from _uses(child, scope)
+def _attribute(base: str | None, attribute: str, line: int, reads: Reads) -> str | None:
+    kind = reads.kind(base)
+    if base is None or kind in ("text", "number", "yes/no"):
+        return None  # a method or attribute of a value (`row.label.strip()`), not a variable
+    if kind == "list" and hasattr([], attribute):
+        return None
+    if kind == "mapping" and attribute in _MAPPING_METHODS:
+        return None
+    return reads.use(f"{base}.{attribute}", line)
 
 
-def _is_documented(path: str, documented: set[str]) -> bool:
+def _filter(node: nodes.Filter, scope: dict[str, str | None], reads: Reads) -> str | None:
+    base = _analyse(node.node, scope, reads) if node.node is not None else None
+    for child in (*node.args, *(k.value for k in node.kwargs)):
+        _analyse(child, scope, reads)
+    is_list = reads.kind(base) == "list"
+    if is_list and node.name in _ATTRIBUTE_FILTERS:
+        attributes = [k.value for k in node.kwargs if k.key == "attribute"]
+        if node.name in ("selectattr", "rejectattr", "groupby") and node.args:
+            attributes.append(node.args[0])
+        for attribute in attributes:
+            if isinstance(attribute, nodes.Const) and isinstance(attribute.value, str):
+                path = f"{base}[]"
+                for part in attribute.value.split("."):
+                    path = _attribute(path, part, node.lineno, reads) if path is not None else None
+    if not is_list:
+        return base if node.name in ("default", "d") else None
+    if node.name in _ELEMENT_FILTERS:
+        return f"{base}[]"
+    if node.name in _LIST_FILTERS:
+        return base
+    return None
+
+
+def _call(node: nodes.Call, scope: dict[str, str | None], reads: Reads) -> str | None:
+    for child in (*node.args, *(k.value for k in node.kwargs),
+                  *([node.dyn_args] if node.dyn_args else []), *([node.dyn_kwargs] if node.dyn_kwargs else [])):
+        _analyse(child, scope, reads)
+    callee = node.node
+    if isinstance(callee, nodes.Getattr) and callee.attr in _MAPPING_METHODS:
+        base = _analyse(callee.node, scope, reads)
+        if reads.kind(base) == "mapping" and callee.attr == "get" and node.args and \
+                isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str):
+            return f"{base}.{node.args[0].value}"  # a .get() may ask for what is absent: not a use
+        return None
+    _analyse(callee, scope, reads)
+    return None
+
+
+def _for(node: nodes.For, scope: dict[str, str | None], reads: Reads) -> None:
+    iterated = _analyse(node.iter, scope, reads)
+    inner = dict(scope)
+    element = f"{iterated}[]" if reads.kind(iterated) == "list" else None
+    if isinstance(node.target, nodes.Name):
+        inner[node.target.name] = element
+    else:  # unpacking (`for key, value in x.items()`): locals of unknown shape
+        for name in node.target.find_all(nodes.Name):
+            inner[name.name] = None
+    inner["loop"] = None
+    if node.test is not None:
+        _analyse(node.test, inner, reads)
+    for child in node.body:
+        _analyse(child, inner, reads)
+    for child in node.else_:
+        _analyse(child, scope, reads)
+
+
+def reads_of(source: str, types: dict[str, str]) -> Reads:
+    """The documented-context paths ``source`` (a template's Jinja source) reads, and the list lengths it needs."""
+    reads = Reads(types)
+    _analyse(ENVIRONMENT.parse(source), {}, reads)
+    return reads
+
+
+def _is_documented(path: str, documented: dict[str, str]) -> bool:
     return path in documented or any(d.startswith(path + ".") or d.startswith(path + "[]") for d in documented)
 
 
-def _nearest(path: str, documented: set[str]) -> str:
+def _nearest(path: str, documented: dict[str, str]) -> str:
     close = difflib.get_close_matches(path, sorted(documented), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def unknown_variables(reads: Reads) -> list[str]:
+    """Paths read that are not documented, leaving out those under an unknown path already listed."""
+    unknown = [p for p in reads.uses if not _is_documented(p, reads.types)
+               and not any(p == g or p.startswith(g + ".") or p.startswith(g + "[]") for g in reads.guarded)]
+    return [p for p in unknown if not any(p != q and (p.startswith(q + ".") or p.startswith(q + "[]"))
+                                          for q in unknown)]
+
+
+# --------------------------------------------------------------------------- a context from the documentation
+
+
+def sample_context(kind: str, lengths: dict[str, int] | None = None, *, empty: bool = False) -> dict[str, Any]:
+    """A context of ``kind`` built from the documented examples: lists of two items (or as many as the
+    template indexes), or with ``empty`` every list empty and every optional mapping absent."""
+    lengths = lengths or {}
+    variables = {v.path: v for v in BY_CONTENT[kind]}
+
+    def value(path: str) -> Any:
+        variable = variables.get(path)
+        kind_ = variable.type if variable is not None else "mapping"
+        if kind_ == "list" or (variable is None and any(p.startswith(path + "[]") for p in variables)):
+            if empty:
+                return []
+            return [value(f"{path}[]") for _ in range(max(2, lengths.get(path, 0)))]
+        if kind_.startswith("mapping"):
+            if empty and kind_ == "mapping or nothing":
+                return None
+            prefix = f"{path}." if path else ""
+            children = {p[len(prefix):].split(".")[0].split("[")[0] for p in variables
+                        if p.startswith(prefix) and p != path}
+            return {child: value(f"{prefix}{child}") for child in sorted(children)}
+        example = variable.example if variable is not None else ""
+        if kind_ == "number":
+            return int(example) if example.lstrip("-").isdigit() else 0
+        if kind_ == "yes/no":
+            return example == "true"
+        return example
+
+    return value("")
+
+
 # --------------------------------------------------------------------------- reading a template
-
-
-def _xml_parts(template: DocxTemplate) -> Iterator[tuple[str, str]]:
-    """(part name, raw XML) of the body, headers and footers."""
-    yield "body", template.get_xml()
-    for uri in (template.HEADER_URI, template.FOOTER_URI):
-        for _, part in template.get_headers_footers(uri):
-            yield part.partname, template.get_part_xml(part)
-
-
-def _text_near(xml: str, line: int) -> str:
-    lines = xml.splitlines()
-    around = " ".join(re.sub(r"<[^>]+>", "", text) for text in lines[max(0, line - 3): line + 2])
-    return re.sub(r"\s+", " ", around).strip()[:120]
 
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 PLAIN_BLOCK = re.compile(r"\{%-?\s*(for|if|endfor|endif)\b")
 
 
-def _split_tags(xml: str) -> Iterator[str]:
+def _split_tags(root: etree._Element) -> Iterator[str]:
     """Tags whose text lies in more than one run of a paragraph."""
-    from lxml import etree
-
-    root = etree.fromstring(xml.encode("utf-8"))
-    for paragraph in root.iter(qn("w:p")):
-        pieces = [t.text or "" for t in paragraph.iter(qn("w:t"))]
+    for paragraph in root.iter(W_P):
+        pieces = [t.text or "" for t in paragraph.iter(W_T)]
         text = "".join(pieces)
         if "{" not in text:
             continue
@@ -143,13 +361,10 @@ def _split_tags(xml: str) -> Iterator[str]:
                 yield match.group()
 
 
-def _plain_blocks_in_cells(xml: str) -> Iterator[str]:
+def _plain_blocks_in_cells(root: etree._Element) -> Iterator[str]:
     """Plain for/if blocks opened in a table cell and not closed in it."""
-    from lxml import etree
-
-    root = etree.fromstring(xml.encode("utf-8"))
-    for cell in root.iter(qn("w:tc")):
-        text = "".join(t.text or "" for t in cell.iter(qn("w:t")))
+    for cell in root.iter(W_TC):
+        text = "".join(t.text or "" for t in cell.iter(W_T))
         opened = {"for": 0, "if": 0}
         for match in PLAIN_BLOCK.finditer(text):
             word = match.group(1)
@@ -161,49 +376,154 @@ def _plain_blocks_in_cells(xml: str) -> Iterator[str]:
             yield text.strip()[:60]
 
 
-def check_template(path: Path, kinds: set[str]) -> list[TemplateProblem]:
-    """Problems of one template file rendered with the context kinds given."""
-    name = path.name
-    try:
-        template = DocxTemplate(str(path))
-        template.init_docx()
-        parts = list(_xml_parts(template))
-    except Exception as exc:
-        return [TemplateProblem(name, "error", f"cannot be read as a Word document ({type(exc).__name__}: {exc})")]
-    documented = set().union(*(paths(kind) for kind in kinds))
-    problems: list[TemplateProblem] = []
-    for part, raw in parts:
-        where = "" if part == "body" else f" (in {part})"
-        for tag in dict.fromkeys(_split_tags(raw)):
-            problems.append(TemplateProblem(name, "warning", f"tag {tag!r} is split across differently formatted "
-                                            f"text{where}; retype it in one go so its formatting is kept"))
-        for cell in dict.fromkeys(_plain_blocks_in_cells(raw)):
-            problems.append(TemplateProblem(name, "error", f"a plain {{% for %}} or {{% if %}} in the table cell "
-                                            f"{cell!r} is closed in another cell{where}; repeat rows with {{%tr for … %}}"))
-        patched = template.patch_xml(raw)
+def _raw_parts(package: Package, base: bool) -> Iterator[tuple[str, etree._Element]]:
+    """(where, root) of the template's body and, for base.docx, of its headers and footers."""
+    root = package.xml(package.document)
+    body = root.find(W_BODY) if root is not None else None
+    if body is not None:
+        yield "body", body
+    if base:
+        for rel in package.rels(package.document).values():
+            if rel.type in (RT_HEADER, RT_FOOTER) and not rel.external:
+                part = rel.target_part(package.document)
+                xml = package.xml(part)
+                if xml is not None:
+                    yield part, xml
+
+
+_DROPPED_MESSAGES = {
+    "footnotes": "has footnotes, which a part template cannot keep: they are left out of the report",
+    "endnotes": "has endnotes, which a part template cannot keep: they are left out of the report",
+    "comments": "has comments, which are left out of the report",
+    "headers and footers": "has headers or footers of its own, which are not used: the report's come from base.docx",
+}
+
+
+def _message(exc: Exception, name: str) -> str:
+    text = str(exc)
+    for prefix in (f"template {name}: ", f"template {name} "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+class _Checker:
+    def __init__(self, limits: RenderLimits):
+        self.limits = limits
+
+    def master(self, folder: Path) -> Master:
+        """The folder's base.docx, compiled (its problems noted), or the default one."""
+        path = folder / "base.docx"
+        if path.is_file():
+            try:
+                return master_for(read_regular_file(path, self.limits.template_media_bytes, "template"), self.limits)
+            except TemplateError:
+                pass  # reported when base.docx itself is checked
+        return master_for(read_template(TemplateSet(default_template_dir()), "base.docx", self.limits), self.limits)
+
+    def check(self, path: Path, kinds: set[str], master: Master) -> list[TemplateProblem]:
+        name = path.name
+        problems: list[TemplateProblem] = []
+
+        def report(severity: str, message: str) -> None:
+            problems.append(TemplateProblem(name, severity, message))
+
         try:
-            tree = _ENVIRONMENT.parse(patched)
-        except TemplateSyntaxError as exc:
-            problems.append(TemplateProblem(name, "error", f"{exc.message}{where}, near “{_text_near(patched, exc.lineno)}”"))
-            continue
-        for variable, _line in dict.fromkeys(_uses(tree, {})):
-            if not _is_documented(variable, documented):
-                problems.append(TemplateProblem(name, "error", f"unknown variable {variable!r}{where}"
-                                                f"{_nearest(variable, documented)}"))
-    return problems
+            data = read_regular_file(path, self.limits.template_media_bytes, "template")
+            package = Package(data, name, self.limits)
+            raw = list(_raw_parts(package, name == "base.docx"))
+        except TemplateError as exc:
+            report("error", _message(exc, name).replace(f"template {path}: ", ""))
+            return problems
+        for where, root in raw:
+            suffix = "" if where == "body" else f" (in {where})"
+            for tag in dict.fromkeys(_split_tags(root)):
+                report("warning", f"tag {tag!r} is split across differently formatted text{suffix}; retype it in "
+                                  "one go so its formatting is kept")
+            for cell in dict.fromkeys(_plain_blocks_in_cells(root)):
+                report("error", f"a plain {{% for %}} or {{% if %}} in the table cell {cell!r} is closed in another "
+                                f"cell{suffix}; repeat rows with {{%tr for … %}}")
+        try:
+            if name == "base.docx":
+                sources = list(compile_master(data, self.limits).headers_footers.items())
+            else:
+                compiled = template_for(data, name, master, self.limits)
+                sources = [("body", compiled)]
+                for dropped in compiled.dropped:
+                    report("warning", _DROPPED_MESSAGES.get(dropped, f"has {dropped}, which are left out"))
+        except TemplateError as exc:
+            report("error", _message(exc, name))
+            return problems
+        types = documented_types(kinds)
+        for where, template in sources:
+            suffix = "" if where == "body" else f" (in {where})"
+            for path_ in unknown_variables(reads_of(template.source, types)):
+                report("error", f"unknown variable {path_!r}{suffix}{_nearest(path_, types)}")
+        if not any(p.severity == "error" for p in problems):
+            for problem in self.render(name, sources, kinds, master):
+                report("error", problem)
+        return problems
+
+    def render(self, name: str, sources: list[tuple[str, CompiledTemplate]], kinds: set[str],
+               master: Master) -> Iterator[str]:
+        """Render with contexts from the documented examples, as the build would; the first error it meets."""
+        for _kind, empty, context in trial_contexts([template.source for _, template in sources], kinds):
+            try:
+                for _where, template in sources:
+                    if name == "base.docx":
+                        render_xml_part(template, context, self.limits)
+                    else:
+                        trial_render(master, template, context, self.limits)
+            except TemplateError as exc:
+                shown = "empty lists" if empty else "the documented examples"
+                yield f"rendering with {shown} fails: {_message(exc, name)}"
+                return
+
+
+def trial_contexts(sources: list[str], kinds: set[str]) -> Iterator[tuple[str, bool, dict[str, Any]]]:
+    """(kind, empty, context) of each context ``templates check`` renders templates of ``sources`` with: for each
+    kind, the documented examples (lists as long as the templates index them) and empty lists."""
+    lengths: dict[str, int] = {}
+    for source in sources:
+        for list_path, length in reads_of(source, documented_types(kinds)).lengths.items():
+            lengths[list_path] = max(lengths.get(list_path, 0), length)
+    for kind in sorted(kinds):
+        for empty in (False, True):
+            yield kind, empty, sample_context(kind, lengths, empty=empty)
+
+
+def check_template(path: Path, kinds: set[str], master: Master | None = None,
+                   limits: RenderLimits | None = None) -> list[TemplateProblem]:
+    """Problems of one template file rendered with the context kinds given; never raises for the file's sake."""
+    limits = limits or RenderLimits.from_environment()
+    checker = _Checker(limits)
+    try:
+        master = master or checker.master(path.parent)
+        return checker.check(path, kinds, master)
+    except (TemplateError, OSError) as exc:
+        return [TemplateProblem(path.name, "error", _message(exc, path.name))]
+    except Exception as exc:  # a template must never crash the check: report it as what it is
+        return [TemplateProblem(path.name, "error", f"could not be checked ({type(exc).__name__}: {exc})")]
 
 
 def check_templates(folder: Path, profile: Profile) -> list[TemplateProblem]:
     """Every problem of the templates in ``folder`` for ``profile``: errors first."""
+    limits = RenderLimits.from_environment()
     kinds = template_kinds(profile)
     problems: list[TemplateProblem] = []
+    master = _Checker(limits).master(folder)
     for name, template_kinds_ in kinds.items():
         path = folder / name
         if not path.is_file():
             problems.append(TemplateProblem(name, "warning", f"missing from {folder}; the default template is used"))
             continue
-        problems.extend(check_template(path, template_kinds_))
+        problems.extend(check_template(path, template_kinds_, master, limits))
     for extra in sorted(p.name for p in folder.glob("*.docx")):
         if extra not in kinds and not extra.startswith("~$"):
             problems.append(TemplateProblem(extra, "warning", f"not used by the profile {profile.name}"))
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+__all__ = ["TemplateProblem", "check_template", "check_templates", "reads_of", "sample_context", "template_kinds",
+           "trial_contexts", "unknown_variables"]
+
