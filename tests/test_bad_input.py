@@ -60,6 +60,13 @@ def sparse(name: str, size: int) -> Callable[[Path], None]:
     return make
 
 
+def profile_with_unknown_placeholder(folder: Path) -> None:
+    bundled = (Path(__file__).resolve().parents[1] / "src" / "disclosure" / "profiles" / "shanxi-13.yaml")
+    text = bundled.read_text(encoding="utf-8")
+    (folder / "mine.yaml").write_text(text.replace("{unit}{year}年{level}预算公开报告", "{unit}{nope}报告", 1),
+                                      encoding="utf-8")
+
+
 CASES = [
     # ------------------------------------------------------------------ the file itself
     Case("missing file", None, 2, "unit.yaml: no such file"),
@@ -152,7 +159,7 @@ CASES = [
     Case("templates not a folder", GOOD, 2, "--templates must be a folder", args=["--templates", "nowhere"]),
     Case("unknown profile", GOOD, 2, "unknown profile 'nowhere'", args=["--profile", "nowhere"]),
     Case("classification file missing", GOOD, 2, "cannot read the classification file", args=["--classification", "none.csv"]),
-    Case("classification file malformed", GOOD, 2, "bad.csv:2: code '20' does not fit level 'lei'",
+    Case("classification file malformed", GOOD, 2, "bad.csv:2: column code: '20' has 2 digits",
          args=["--classification", "bad.csv"],
          setup=lambda d: (d / "bad.csv").write_text("code,name,level,parent_code\n20,短,lei,\n", encoding="utf-8")),
     Case("catalogue file missing", GOOD + "appendix: {catalogue: mine.csv}\n", 2,
@@ -176,6 +183,18 @@ CASES = [
          path="/dev/zero"),
     Case("model is over the size cap", None, 2, "unit.yaml: is 25.0 MB; a budget model (YAML or JSON) may be at most 20.0 MB",
          setup=sparse("unit.yaml", 25_000_000)),
+    Case("classification is a FIFO", GOOD, 2, "pipe.csv: is a named pipe (FIFO), not a regular file; expected a "
+         "classification CSV", args=["--classification", "pipe.csv"], setup=fifo("pipe.csv")),
+    Case("economic classification is a device", GOOD, 2, "/dev/urandom: is a device, not a regular file",
+         args=["--economic-classification", "/dev/urandom"]),
+    Case("profile is a FIFO", GOOD, 2, "pipe.yaml: is a named pipe (FIFO), not a regular file; expected a report profile",
+         args=["--profile", "pipe.yaml"], setup=fifo("pipe.yaml")),
+    Case("catalogue is a FIFO", GOOD + "appendix: {catalogue: pipe.csv}\n", 2,
+         "unit.yaml:5 appendix.catalogue: pipe.csv: is a named pipe (FIFO), not a regular file", setup=fifo("pipe.csv")),
+    Case("catalogue of 200 MB", GOOD + "appendix: {catalogue: big.csv}\n", 2,
+         "unit.yaml:5 appendix.catalogue: big.csv: is 200.0 MB; a catalogue CSV", setup=sparse("big.csv", 200_000_000)),
+    Case("profile text with an unknown placeholder", GOOD, 2, "uses {nope}, which is not provided here",
+         args=["--profile", "mine.yaml"], setup=profile_with_unknown_placeholder),
 ]
 
 
@@ -191,7 +210,7 @@ def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 70
+    assert len(CASES) >= 75
     assert len({c.name for c in CASES}) == len(CASES)
 
 

@@ -8,15 +8,16 @@ its templates.  :func:`load_profile` accepts a bundled name or a path.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import UsageError
+from .files import FileRefused, read_regular_file
 from .tables import TABLE_DERIVATIONS
 
 DEFAULT_PROFILE = "shanxi-13"
@@ -34,7 +35,7 @@ def fill_placeholders(pattern: str, values: dict[str, object]) -> str:
     def value(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in values:
-            raise KeyError(f"{pattern!r} uses {{{key}}}, which is not provided here")
+            raise PlaceholderError(f"the profile text {pattern!r} uses {{{key}}}, which is not provided here")
         return str(values[key])
 
     return _PLACEHOLDER.sub(value, pattern)
@@ -47,6 +48,13 @@ def unit_placeholders(unit) -> dict[str, object]:
 
 class ProfileError(UsageError):
     """A profile that cannot be used (unknown name, bad file)."""
+
+
+class PlaceholderError(ProfileError, KeyError):
+    """A profile text uses a ``{placeholder}`` that is not provided (also a KeyError, as it was before)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)  # not KeyError's quoted form
 
 
 class _Spec(BaseModel):
@@ -149,28 +157,52 @@ def bundled_profiles() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+#: Largest profile file read, in bytes (the bundled one has 12 KB).
+MAX_PROFILE_BYTES = 1_000_000
+_EXPECTED = "expected a report profile: a YAML mapping with name:, parts: and tables:"
+
+
 @functools.lru_cache(maxsize=16)
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
-    """The bundled profile ``name_or_path``, or the profile file at that path."""
+    """The bundled profile ``name_or_path``, or the profile file at that path (``*.yaml``).
+
+    A file is read only if it is a regular file of at most :data:`MAX_PROFILE_BYTES`, and nothing
+    of a file that is not a profile is echoed in a message (a model may point anywhere).
+
+    Raises:
+        ProfileError: unknown name, or a file that cannot be read or is not a valid profile.
+    """
     path = Path(name_or_path)
-    if name_or_path.endswith((".yaml", ".yml")) or path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read profile ({exc.strerror or exc})") from None
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path or os.sep in name_or_path or path.is_file():
         shown = str(path)
+        try:
+            data = read_regular_file(path, MAX_PROFILE_BYTES, "a report profile (YAML)")
+        except FileRefused as exc:
+            raise ProfileError(str(exc)) from None
     else:
         resource = resources.files("disclosure") / "profiles" / f"{name_or_path}.yaml"
         if not resource.is_file():
             raise ProfileError(f"unknown profile {name_or_path!r}; bundled: {', '.join(bundled_profiles())}")
-        text = resource.read_text(encoding="utf-8")
+        data = resource.read_bytes()
         shown = f"profile {name_or_path}"
+    return _parse_profile(data, shown)
+
+
+def _parse_profile(data: bytes, shown: str) -> Profile:
+    from .load import LoadError, decode, format_path, parse_yaml
+
     try:
-        data = yaml.safe_load(text)
-        return Profile.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{shown}: not valid YAML ({exc})") from None
+        content, source = parse_yaml(decode(data, shown), shown)
+    except LoadError as exc:
+        problem = exc.problems[0]
+        where = f" (line {problem.line})" if problem.line else ""
+        raise ProfileError(f"{shown}: is not a YAML file{where}; {_EXPECTED}") from None
+    if not isinstance(content, dict) or not {"name", "parts"} <= set(content):
+        raise ProfileError(f"{shown}: {_EXPECTED}")  # not a profile: say nothing of what it holds
+    try:
+        return Profile.model_validate(content)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise ProfileError(f"{shown}: {where}: {first['msg']}") from None
+        loc = tuple(x for x in first["loc"] if isinstance(x, (str, int)))
+        message = first["msg"].removeprefix("Value error, ")
+        raise ProfileError(f"{source.where(loc)} {format_path(loc)}: {message}") from None
