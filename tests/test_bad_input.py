@@ -60,12 +60,27 @@ def sparse(name: str, size: int) -> Callable[[Path], None]:
     return make
 
 
+def written(name: str, data: bytes) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_bytes(data)
+
+
 def profile_with_unknown_placeholder(folder: Path) -> None:
     bundled = (Path(__file__).resolve().parents[1] / "src" / "disclosure" / "profiles" / "shanxi-13.yaml")
     text = bundled.read_text(encoding="utf-8")
     (folder / "mine.yaml").write_text(text.replace("{unit}{year}年{level}预算公开报告", "{unit}{nope}报告", 1),
                                       encoding="utf-8")
 
+
+def a_pdf(folder: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.write(folder / "scan.pdf")
+
+
+SECRET = "TOP-SECRET-LINE: password=hunter2"
+LONG_NAME = "很长的单位名称" * 43  # 301 characters, 903 bytes
 
 CASES = [
     # ------------------------------------------------------------------ the file itself
@@ -189,12 +204,42 @@ CASES = [
          args=["--economic-classification", "/dev/urandom"]),
     Case("profile is a FIFO", GOOD, 2, "pipe.yaml: is a named pipe (FIFO), not a regular file; expected a report profile",
          args=["--profile", "pipe.yaml"], setup=fifo("pipe.yaml")),
+    Case("model's profile is a FIFO", GOOD + "report: {profile: pipe.yaml}\n", 2,
+         "unit.yaml:5 report.profile: pipe.yaml: is a named pipe (FIFO)", setup=fifo("pipe.yaml")),
     Case("catalogue is a FIFO", GOOD + "appendix: {catalogue: pipe.csv}\n", 2,
          "unit.yaml:5 appendix.catalogue: pipe.csv: is a named pipe (FIFO), not a regular file", setup=fifo("pipe.csv")),
     Case("catalogue of 200 MB", GOOD + "appendix: {catalogue: big.csv}\n", 2,
          "unit.yaml:5 appendix.catalogue: big.csv: is 200.0 MB; a catalogue CSV", setup=sparse("big.csv", 200_000_000)),
+    Case("template is a FIFO", GOOD, 2, "tpl/base.docx: is a named pipe (FIFO), not a regular file; expected a Word template",
+         args=["--templates", "tpl"], setup=lambda d: ((d / "tpl").mkdir(), os.mkfifo(d / "tpl" / "base.docx"))),
+    Case("PDF attachment is a FIFO", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "unit.yaml:5 report.attachments[0].file: scan.pdf: is a named pipe (FIFO)", args=["--pdf"],
+         setup=fifo("scan.pdf")),
+    # ------------------------------------------------------------------ nothing of a file the model names is echoed
+    Case("attachment that is not a PDF", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "unit.yaml:5 report.attachments[0].file: scan.pdf: is not a PDF", args=["--pdf"],
+         setup=written("scan.pdf", SECRET.encode() * 3), absent="hunter2"),
+    Case("attachment that is a damaged PDF", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "scan.pdf: is a damaged PDF that cannot be read", args=["--pdf"],
+         setup=written("scan.pdf", b"%PDF-1.4\n" + SECRET.encode() + b"\ntrailer <<>>\n"), absent="hunter2"),
+    Case("profile that is not YAML", GOOD + "report: {profile: notes.yaml}\n", 2,
+         "unit.yaml:5 report.profile: notes.yaml: is not a YAML file (line 2)",
+         setup=written("notes.yaml", f"{SECRET}\n  - [unclosed: {{\n".encode()), absent="hunter2"),
+    Case("profile that is text", GOOD + "report: {profile: notes.yaml}\n", 2,
+         "unit.yaml:5 report.profile: notes.yaml: expected a report profile: a YAML mapping with name:, parts: and tables:",
+         setup=written("notes.yaml", b"password=hunter2 is the secret\nand a second line\n"), absent="hunter2"),
     Case("profile text with an unknown placeholder", GOOD, 2, "uses {nope}, which is not provided here",
          args=["--profile", "mine.yaml"], setup=profile_with_unknown_placeholder),
+    Case("attachment after an unknown part", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件, after: part_9}]}\n",
+         2, "unit.yaml:5 report.attachments[0].after: the report has no part with the bookmark 'part_9'", args=["--pdf"],
+         setup=a_pdf),
+    # ------------------------------------------------------------------ output names (issue 9)
+    Case("output name too long", GOOD + f"report: {{output_name: {LONG_NAME}}}\n", 2,
+         "unit.yaml:5 report.output_name: the report's file name gives a file name of 903 bytes"),
+    Case("unit name too long for a file name", GOOD.replace("测试单位", LONG_NAME), 2,
+         "unit.yaml:1 unit.name: the report's file name gives a file name of"),
+    Case("--name too long", GOOD, 2, "--name: the report's file name gives a file name of 903 bytes",
+         args=["--name", LONG_NAME]),
 ]
 
 
@@ -210,7 +255,7 @@ def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 75
+    assert len(CASES) >= 85
     assert len({c.name for c in CASES}) == len(CASES)
 
 

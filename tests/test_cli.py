@@ -125,3 +125,15 @@ def test_a_batch_reports_a_missing_pdf_attachment_for_its_unit_only(example_path
     assert result.returncode == 2
     assert "单位乙.yaml:5 report.attachments[0].file: no such PDF file: 扫描件.pdf" in result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["单位甲.docx", "单位甲.pdf"]
+
+
+def test_output_names_from_every_source_stay_in_the_output_folder(example_path: Path, tmp_path: Path):
+    for name in ("../escaped", "CON", "报告\u202egpj.exe", "  ..  "):
+        result = run("build", str(example_path), "-o", "out", "--name", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    model = tmp_path / "unit.yaml"
+    model.write_text("report: {output_name: ../../above}\n" + example_path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("build", "unit.yaml", "-o", "out", cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "unit.yaml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "_.._above.docx", "_CON.docx", "_escaped.docx", "report.docx", "报告gpj.exe.docx"]

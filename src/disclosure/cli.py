@@ -18,6 +18,7 @@ from pathlib import Path
 from . import __version__
 from .checks import Finding, finding_lines, has_errors
 from .errors import ExitCode, UsageError
+from .files import safe_file_stem, stem_length_problem
 from .load import LoadError, SourceMap
 from .pipeline import BuildRefused, build, prepare, resolve_classification
 
@@ -70,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="also write the derived tables and sentences as JSON")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="build several models on N processes (default 1; 0 = one per CPU)")
+                   help="build several models on N processes (default 1; 0 = one per CPU; never more than "
+                        "the models or the CPUs)")
 
     v = commands.add_parser("validate", help="check the model and print findings, write nothing")
     _add_model_options(v)
@@ -92,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    if args.name is not None:
+        problem = stem_length_problem(safe_file_stem(args.name))
+        if problem:
+            _err(f"error: --name: the report's file name {problem}")
+            return EXIT_INPUT
     classification = resolve_classification(args.classification, args.economic_classification)
     options = {"classification": classification, "profile": args.profile, "templates": args.templates,
                "strict": args.strict, "json": args.json}
@@ -103,37 +110,42 @@ def _run_build(args: argparse.Namespace) -> int:
     result = build(args.models[0], args.output, output_name=args.name, pdf=args.pdf, **options)
     _print_findings(result.findings, result.source)
     if not args.quiet:
-        print(f"wrote {result.docx}")
-        if result.pdf is not None:
-            print(f"wrote {result.pdf}")
+        for path in (result.docx, result.pdf, result.json):
+            if path is not None:
+                print(f"wrote {path}")
         print(f"({result.timings.total:.2f} s)")
     return EXIT_OK
 
 
 def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
     """Several models: each succeeds or fails on its own, with a progress bar; the worst exit code wins."""
-    import os
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import build_batch
+    from .batch import BatchInterrupted, build_batch
 
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, disable=args.quiet) as progress:
-        task = progress.add_task("building", total=len(args.models))
-        outcomes = build_batch(args.models, args.output, jobs=jobs, pdf=args.pdf,
-                               on_done=lambda outcome: progress.advance(task), **options)
+    interrupted: list[Path] = []
+    try:
+        with Progress(*columns, console=console, transient=True, disable=args.quiet) as progress:
+            task = progress.add_task("building", total=len(args.models))
+            outcomes = build_batch(args.models, args.output, jobs=args.jobs, pdf=args.pdf,
+                                   on_done=lambda outcome: progress.advance(task), **options)
+    except BatchInterrupted as exc:
+        outcomes, interrupted = exc.outcomes, exc.interrupted
     for outcome in outcomes:
         for line in outcome.messages:
             _err(line)
         if outcome.result is not None and not args.quiet:
             print(f"wrote {outcome.result.docx}" + (f" and {outcome.result.pdf.name}" if outcome.result.pdf else ""))
-    failed = [o for o in outcomes if o.exit_code]
+    written = sum(o.result is not None for o in outcomes)
+    if interrupted:
+        _err(f"interrupted: {written} written, {len(outcomes) - written} not written, {len(interrupted)} interrupted "
+             f"(nothing of them written: {', '.join(str(p) for p in interrupted)})")
+        return ExitCode.INTERRUPTED
     if not args.quiet:
-        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} reports written")
+        print(f"{written} of {len(outcomes)} reports written")
     return max((o.exit_code for o in outcomes), default=EXIT_OK)
 
 
@@ -223,8 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _debug(args)
         _err(f"error: {exc}")
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        _err("interrupted")
+    except KeyboardInterrupt:  # outputs staged so far were removed on the way out (files.StagedOutputs)
+        _err("interrupted: nothing written")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
         _debug(args)
