@@ -207,6 +207,23 @@ def test_ctrl_c_during_the_pdf_stops_libreoffice_and_removes_its_files(run: Run)
     assert _processes_mentioning(str(run.folder)) == []
 
 
+@pytest.mark.parametrize("after", [0.2, 0.4, 0.7, 1.0, 1.4])
+def test_ctrl_c_at_any_moment_of_a_build_ends_it_without_a_traceback(run: Run, after: float, example_path: Path):
+    """From the imports at start-up to the last rename (the interpreter's own start, ~50 ms, is not ours)."""
+    (run.folder / "unit.yaml").write_text(example_path.read_text(encoding="utf-8").replace(
+        "晋城市总工会", "测试单位").replace("fiscal_year: 2024", "fiscal_year: 2025"), encoding="utf-8")
+    result, took = _interrupt(run, ["build", "unit.yaml", "-o", "out", "--json"], after=after)
+    assert result.returncode in (0, 130), result.stderr
+    _clean(result)
+    said = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+    if result.returncode == 130 and said in ("interrupted", "interrupted: nothing written"):
+        assert not run.out.exists()
+    else:  # finished before the signal (or renamed its files just before it): both files, complete
+        assert result.returncode == 0 or said.startswith("interrupted: wrote out/"), said
+        assert sorted(p.name for p in run.out.iterdir()) == [f"{NAME}.docx", f"{NAME}.json"]
+    assert took < 2 and list(run.tmp.iterdir()) == []
+
+
 # --------------------------------------------------------------------------- workers
 
 

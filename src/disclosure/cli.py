@@ -17,8 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .checks import Finding, finding_lines, has_errors
-from .errors import ExitCode, UsageError
-from .files import safe_file_stem, stem_length_problem
+from .errors import ExitCode, UsageError, raise_on_interrupt
+from .files import published, safe_file_stem, stem_length_problem
 from .load import LoadError, SourceMap
 from .pipeline import BuildRefused, build, prepare, resolve_classification
 
@@ -212,6 +212,7 @@ def _run_templates(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    raise_on_interrupt()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -236,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}")
         return EXIT_INPUT
     except KeyboardInterrupt:  # outputs staged so far were removed on the way out (files.StagedOutputs)
-        _err("interrupted: nothing written")
+        written = published()
+        _err("interrupted: " + (f"wrote {', '.join(str(p) for p in written)}" if written else "nothing written"))
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
         _debug(args)
