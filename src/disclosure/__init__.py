@@ -8,8 +8,9 @@ The public API is small::
     findings = disclosure.validate(loaded.model)     # 表间逻辑 findings
     result = disclosure.build("unit.yaml", "out/")   # the .docx
 
-The names are loaded on first use, so that ``python -m disclosure`` starts (and answers Ctrl-C)
-at once.
+Each raises what its docstring lists under "Raises", all under :class:`DisclosureError`; an
+argument of the wrong type is an :class:`ArgumentError` (also a ``TypeError``).  The names are
+loaded on first use, so that ``python -m disclosure`` starts (and answers Ctrl-C) at once.
 
 See ``docs/`` for the user guide, the model reference and the template guide.
 """
@@ -21,7 +22,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArgumentError, DisclosureError, UsageError  # noqa: F401 - ArgumentError is public
+from .errors import ArgumentError, DisclosureError, UsageError
 
 __version__ = "0.1.0"
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below are, for type 
     from .load import LoadedModel, LoadError, load, loads
     from .model import BudgetModel
     from .pipeline import BuildRefused, BuildResult, build
-    from .tables import Tables, derive_tables
+    from .tables import Tables
 
 #: Public name → the module that defines it (imported on first use).
 _LAZY = {
@@ -46,7 +47,6 @@ _LAZY = {
     "BuildResult": "pipeline",
     "build": "pipeline",
     "Tables": "tables",
-    "derive_tables": "tables",
 }
 
 
@@ -79,15 +79,49 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
+def derive_tables(model: BudgetModel, classification: Classification | None = None) -> Tables:
+    """The 13 预算公开表 of ``model``: Decimal figures in 万元, every total the sum of its printed rows.
+
+    ``classification`` replaces the bundled code lists (:func:`disclosure.pipeline.resolve_classification`).
+
+    Raises:
+        ArgumentError: ``model`` is not a :class:`BudgetModel` (pass ``loaded.model`` for a
+            :class:`LoadedModel`), or ``classification`` not a ``Classification``.
+    """
+    from .classification import Classification
+    from .model import BudgetModel
+    from .tables import derive_tables as derive
+
+    _expect_model(model, "derive_tables", BudgetModel)
+    if classification is not None and not isinstance(classification, Classification):
+        raise ArgumentError(f"derive_tables(): classification must be Classification or None, "
+                            f"not {type(classification).__name__}")
+    return derive(model, classification)
+
+
 def validate(model: BudgetModel | LoadedModel, classification: Classification | None = None) -> list[Finding]:
-    """The 表间逻辑 findings of ``model`` (errors first); an empty list means a clean model."""
+    """The 表间逻辑 findings of ``model`` (errors first); an empty list means a clean model.
+
+    Raises:
+        ArgumentError: ``model`` is neither a :class:`BudgetModel` nor a :class:`LoadedModel`
+            (load a file first: ``disclosure.validate(disclosure.load("unit.yaml"))``), or
+            ``classification`` not a ``Classification``.
+    """
     from .checks import run_checks
     from .load import LoadedModel
-    from .tables import derive_tables
+    from .model import BudgetModel
 
+    _expect_model(model, "validate", (BudgetModel, LoadedModel))
     if isinstance(model, LoadedModel):
         model = model.model
     return run_checks(model, derive_tables(model, classification))
+
+
+def _expect_model(model: object, function: str, types: type | tuple[type, ...]) -> None:
+    if not isinstance(model, types):
+        hint = " (a file: disclosure.load(path) first)" if isinstance(model, str) or hasattr(model, "__fspath__") else ""
+        wanted = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise ArgumentError(f"{function}(): model must be {wanted}, not {type(model).__name__}{hint}")
 
 
 __all__ = [
