@@ -19,7 +19,7 @@ from . import __version__
 from .checks import Finding, finding_lines, has_errors
 from .errors import ExitCode, UsageError, raise_on_interrupt
 from .files import published, safe_file_stem, stem_length_problem
-from .load import LoadError, SourceMap
+from .load import LoadError, Problem, SourceMap
 from .pipeline import BuildRefused, build, prepare, resolve_classification
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = ExitCode.OK, ExitCode.FINDINGS, ExitCode.INPUT
@@ -74,9 +74,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="build several models on N processes (default 1; 0 = one per CPU; never more than "
                         "the models or the CPUs)")
 
-    v = commands.add_parser("validate", help="check the model and print findings, write nothing")
-    _add_model_options(v)
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v = commands.add_parser("validate", help="check the model(s) and print findings, write nothing")
+    _add_model_options(v, many=True)
+    v.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: one JSON document on stdout (a list of them for several models), also when a "
+                        "model cannot be used")
 
     s = commands.add_parser("schema", help="print the JSON Schema of the budget model")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
@@ -150,31 +152,66 @@ def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    classification = resolve_classification(args.classification, args.economic_classification)
-    prepared = prepare(args.model, classification=classification, profile=args.profile)
+    """Check each model; with --format json one document (a list for several models), whatever happens."""
+    classification = None
+    documents, codes = [], []
+    for model in args.models:
+        try:
+            if classification is None:
+                classification = resolve_classification(args.classification, args.economic_classification)
+            document, code = _validate_one(args, model, classification)
+        except LoadError as exc:
+            document, code = _unusable(model, [_problem_json(p) for p in exc.problems]), EXIT_INPUT
+            if args.format != "json":
+                for problem in exc.problems:
+                    _err(f"error: {problem}")
+        except (UsageError, OSError) as exc:
+            document, code = _unusable(model, [{"message": str(exc)}]), EXIT_INPUT
+            if args.format != "json":
+                _err(f"error: {exc}")
+        documents.append(document)
+        codes.append(code)
+    if args.format == "json":
+        print(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))
+    return max(codes)
+
+
+def _problem_json(problem: Problem) -> dict[str, object]:
+    return {"message": problem.message, "file": problem.file, "path": list(problem.path), "line": problem.line,
+            "column": problem.column, "text": str(problem)}
+
+
+def _unusable(model: Path, problems: list[dict[str, object]]) -> dict[str, object]:
+    """The JSON of a model that cannot be checked at all (exit code 2): its problems, no findings."""
+    return {"file": str(model), "ok": False, "exit_code": int(EXIT_INPUT), "problems": problems, "findings": []}
+
+
+def _validate_one(args: argparse.Namespace, model: Path, classification) -> tuple[dict[str, object], int]:
+    prepared = prepare(model, classification=classification, profile=args.profile)
     source = prepared.loaded.source
     failed = has_errors(prepared.findings, strict=args.strict)
-    if args.format == "json":
-        payload = {
-            "file": str(args.model),
-            "ok": not failed,
-            "findings": [
-                {
-                    "rule": f.rule,
-                    "severity": "error" if f.is_error or args.strict else "warning",
-                    "message": f.message,
-                    "path": list(f.path),
-                    "line": source.line(f.path),
-                }
-                for f in prepared.findings
-            ],
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
+    code = EXIT_FINDINGS if failed else EXIT_OK
+    if args.format != "json":
         _print_findings(prepared.findings, source, strict=args.strict)
         errors = sum(f.is_error or args.strict for f in prepared.findings)
-        print(f"{args.model}: {errors} error(s), {len(prepared.findings) - errors} warning(s)")
-    return EXIT_FINDINGS if failed else EXIT_OK
+        print(f"{model}: {errors} error(s), {len(prepared.findings) - errors} warning(s)")
+    document = {
+        "file": str(model),
+        "ok": not failed,
+        "exit_code": int(code),
+        "problems": [],
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": "error" if f.is_error or args.strict else "warning",
+                "message": f.message,
+                "path": list(f.path),
+                "line": source.line(f.path),
+            }
+            for f in prepared.findings
+        ],
+    }
+    return document, code
 
 
 def _run_schema(args: argparse.Namespace) -> int:
