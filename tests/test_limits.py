@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ def large_model(folder: Path, projects: int) -> Path:
 
 
 MEASURE = """
-import importlib, pathlib, resource, sys
+import importlib, pathlib, sys
 load = importlib.import_module("disclosure.load")
 text = load._read_text(pathlib.Path(sys.argv[1]), sys.argv[1])
 reader, loader = load._Reader(sys.argv[1]), load._SafeLoader(text)
@@ -50,10 +51,13 @@ loader.get_event(), loader.get_event()
 data, entry = reader.read(loader)
 loader.dispose()
 model = load.load_data(data, load.SourceMap(sys.argv[1], entry))
-print(len(model.projects), reader.count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+# VmHWM: this process's own peak (ru_maxrss would also count the parent's memory before exec)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(len(model.projects), reader.count, peak // 1024)
 """
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="measures memory with Linux /proc")
 def test_the_target_model_loads_well_inside_the_limits(tmp_path: Path):
     path = large_model(tmp_path, 1600)
     size = path.stat().st_size
@@ -63,4 +67,5 @@ def test_the_target_model_loads_well_inside_the_limits(tmp_path: Path):
     projects, values, peak_mib = map(int, result.stdout.split())
     assert projects == 1600
     assert values < load_module.MAX_NODES / 5, values
-    assert peak_mib < 200, f"loading took {peak_mib} MiB of the 300 MiB a build of this model may use"
+    # ~105 MiB here; keeping PyYAML's node graph took 151 MiB, half the 300 MiB the whole build may use
+    assert peak_mib < 150, f"loading took {peak_mib} MiB of the 300 MiB a build of this model may use"
