@@ -35,6 +35,7 @@ class Case:
     args: list[str] = field(default_factory=list)
     setup: Callable[[Path], None] | None = None  # prepare extra files in the case folder
     path: str = "unit.yaml"
+    absent: str | None = None  # must not appear in the output (content of a file the model points to)
 
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -43,6 +44,43 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     for i in range(8)
 ) + HEAD
 
+
+def amount(written: str) -> str:
+    return lines_with(f"function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: {written}")
+
+
+def fifo(name: str) -> Callable[[Path], None]:
+    return lambda folder: os.mkfifo(folder / name)
+
+
+def sparse(name: str, size: int) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        with open(folder / name, "wb") as handle:
+            handle.truncate(size)  # nothing is written to disk
+    return make
+
+
+def written(name: str, data: bytes) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_bytes(data)
+
+
+def profile_with_unknown_placeholder(folder: Path) -> None:
+    bundled = (Path(__file__).resolve().parents[1] / "src" / "disclosure" / "profiles" / "shanxi-13.yaml")
+    text = bundled.read_text(encoding="utf-8")
+    (folder / "mine.yaml").write_text(text.replace("{unit}{year}年{level}预算公开报告", "{unit}{nope}报告", 1),
+                                      encoding="utf-8")
+
+
+def a_pdf(folder: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.write(folder / "scan.pdf")
+
+
+SECRET = "TOP-SECRET-LINE: password=hunter2"
+LONG_NAME = "很长的单位名称" * 43  # 301 characters, 903 bytes
 
 CASES = [
     # ------------------------------------------------------------------ the file itself
@@ -77,7 +115,7 @@ CASES = [
     Case("python name tag", HEAD + "overview: {intro: !!python/name:os.system ''}\n", 2, "is not allowed"),
     Case("custom tag", HEAD + "overview: {intro: !secret abc}\n", 2, "YAML tag '!secret' is not allowed"),
     Case("binary tag", HEAD + "overview: {intro: !!binary aGVsbG8=}\n", 2, "is not allowed"),
-    Case("alias bomb", BILLION_LAUGHS, 2, "expands to more than 200000 values"),
+    Case("alias bomb", BILLION_LAUGHS, 2, "expands to more than 2,000,000 values"),
     Case("recursive alias", HEAD + "overview: &o {duties: *o}\n", 2, "recursive alias"),
     # ------------------------------------------------------------------ keys and types
     Case("unknown top-level key", GOOD + "budjet: {}\n", 2, "unit.yaml:5 budjet: unknown key 'budjet'; did you mean 'budget'?"),
@@ -85,7 +123,8 @@ CASES = [
          "budget.lines[0].amout: unknown key 'amout'; did you mean 'amount'?"),
     Case("missing unit", "budget: {lines: []}\n", 2, "unit.yaml:1 unit: required field is missing"),
     Case("missing unit name", "unit: {code: '1', fiscal_year: 2025}\n", 2, "unit.yaml:1 unit.name: required field is missing"),
-    Case("fiscal year text", "unit: {name: 甲, code: '1', fiscal_year: 二〇二五}\n", 2, "unit.fiscal_year: Input should be a valid integer"),
+    Case("fiscal year text", "unit: {name: 甲, code: '1', fiscal_year: 二〇二五}\n", 2,
+         "unit.fiscal_year: expected a whole number written in digits, got '二〇二五'"),
     Case("fiscal year out of range", "unit: {name: 甲, code: '1', fiscal_year: 1999}\n", 2, "unit.fiscal_year: Input should be greater than or equal to 2000"),
     Case("unknown amount unit", "unit: {name: 甲, code: '1', fiscal_year: 2025, amount_unit: 千元}\n", 2,
          "unit.amount_unit: Input should be '元' or '万元', got '千元'"),
@@ -97,7 +136,7 @@ CASES = [
          "expected a finite amount, got Infinity"),
     Case("three decimals", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1.005"), 2,
          "expected a decimal with at most 2 places, got 1.005"),
-    Case("astronomical amount", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1e400"), 2,
+    Case("astronomical amount", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1000000000000000"), 2,
          "budget.lines[0].amount: expected an amount below 10^15"),
     Case("amount as text", lines_with("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 十万"), 2,
          "got '十万'"),
@@ -135,13 +174,72 @@ CASES = [
     Case("templates not a folder", GOOD, 2, "--templates must be a folder", args=["--templates", "nowhere"]),
     Case("unknown profile", GOOD, 2, "unknown profile 'nowhere'", args=["--profile", "nowhere"]),
     Case("classification file missing", GOOD, 2, "cannot read the classification file", args=["--classification", "none.csv"]),
-    Case("classification file malformed", GOOD, 2, "bad.csv:2: code '20' does not fit level 'lei'",
+    Case("classification file malformed", GOOD, 2, "bad.csv:2: column code: '20' has 2 digits",
          args=["--classification", "bad.csv"],
          setup=lambda d: (d / "bad.csv").write_text("code,name,level,parent_code\n20,短,lei,\n", encoding="utf-8")),
     Case("catalogue file missing", GOOD + "appendix: {catalogue: mine.csv}\n", 2,
          "unit.yaml:5 appendix.catalogue:"),
     Case("PDF attachment missing", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
          "report.attachments[0].file: no such PDF file", args=["--pdf"]),
+    # ------------------------------------------------------------------ numbers mean what they look like (issue 9)
+    Case("octal-looking amount", amount("0100000"), 2, "unit.yaml:4 budget.lines[0].amount: expected a decimal with at "
+         "most 2 places, got '0100000'; a number has no leading zero (YAML 1.1 reads 0100000 as the octal number 32768)"),
+    Case("base-60 amount", amount("1:20"), 2, "got '1:20'; YAML 1.1 reads 1:20 as the base-60 number 80"),
+    Case("scattered commas", amount("'1,5,0,0,0,0,0'"), 2,
+         "got '1,5,0,0,0,0,0'; thousands separators must group by three digits (1,234,567.89)"),
+    Case("a count given as a boolean", GOOD + "assets: {vehicles: {actual: true}}\n", 2,
+         "unit.yaml:5 assets.vehicles.actual: expected a whole number, got true"),
+    Case("nested too deep", GOOD + "overview: " + "[" * 80 + "]" * 80 + "\n", 2,
+         "unit.yaml:5 overview[0]", absent="Traceback"),
+    # ------------------------------------------------------------------ only regular files, with a cap (issue 9)
+    Case("model is a FIFO", None, 2, "unit.yaml: is a named pipe (FIFO), not a regular file; expected a budget model",
+         setup=fifo("unit.yaml")),
+    Case("model is a device", None, 2, "/dev/zero: is a device, not a regular file; expected a budget model",
+         path="/dev/zero"),
+    Case("model is over the size cap", None, 2, "unit.yaml: is 25.0 MB; a budget model (YAML or JSON) may be at most 20.0 MB",
+         setup=sparse("unit.yaml", 25_000_000)),
+    Case("classification is a FIFO", GOOD, 2, "pipe.csv: is a named pipe (FIFO), not a regular file; expected a "
+         "classification CSV", args=["--classification", "pipe.csv"], setup=fifo("pipe.csv")),
+    Case("economic classification is a device", GOOD, 2, "/dev/urandom: is a device, not a regular file",
+         args=["--economic-classification", "/dev/urandom"]),
+    Case("profile is a FIFO", GOOD, 2, "pipe.yaml: is a named pipe (FIFO), not a regular file; expected a report profile",
+         args=["--profile", "pipe.yaml"], setup=fifo("pipe.yaml")),
+    Case("model's profile is a FIFO", GOOD + "report: {profile: pipe.yaml}\n", 2,
+         "unit.yaml:5 report.profile: pipe.yaml: is a named pipe (FIFO)", setup=fifo("pipe.yaml")),
+    Case("catalogue is a FIFO", GOOD + "appendix: {catalogue: pipe.csv}\n", 2,
+         "unit.yaml:5 appendix.catalogue: pipe.csv: is a named pipe (FIFO), not a regular file", setup=fifo("pipe.csv")),
+    Case("catalogue of 200 MB", GOOD + "appendix: {catalogue: big.csv}\n", 2,
+         "unit.yaml:5 appendix.catalogue: big.csv: is 200.0 MB; a catalogue CSV", setup=sparse("big.csv", 200_000_000)),
+    Case("template is a FIFO", GOOD, 2, "tpl/base.docx: is a named pipe (FIFO), not a regular file; expected a Word template",
+         args=["--templates", "tpl"], setup=lambda d: ((d / "tpl").mkdir(), os.mkfifo(d / "tpl" / "base.docx"))),
+    Case("PDF attachment is a FIFO", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "unit.yaml:5 report.attachments[0].file: scan.pdf: is a named pipe (FIFO)", args=["--pdf"],
+         setup=fifo("scan.pdf")),
+    # ------------------------------------------------------------------ nothing of a file the model names is echoed
+    Case("attachment that is not a PDF", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "unit.yaml:5 report.attachments[0].file: scan.pdf: is not a PDF", args=["--pdf"],
+         setup=written("scan.pdf", SECRET.encode() * 3), absent="hunter2"),
+    Case("attachment that is a damaged PDF", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
+         "scan.pdf: is a damaged PDF that cannot be read", args=["--pdf"],
+         setup=written("scan.pdf", b"%PDF-1.4\n" + SECRET.encode() + b"\ntrailer <<>>\n"), absent="hunter2"),
+    Case("profile that is not YAML", GOOD + "report: {profile: notes.yaml}\n", 2,
+         "unit.yaml:5 report.profile: notes.yaml: is not a YAML file (line 2)",
+         setup=written("notes.yaml", f"{SECRET}\n  - [unclosed: {{\n".encode()), absent="hunter2"),
+    Case("profile that is text", GOOD + "report: {profile: notes.yaml}\n", 2,
+         "unit.yaml:5 report.profile: notes.yaml: expected a report profile: a YAML mapping with name:, parts: and tables:",
+         setup=written("notes.yaml", b"password=hunter2 is the secret\nand a second line\n"), absent="hunter2"),
+    Case("profile text with an unknown placeholder", GOOD, 2, "uses {nope}, which is not provided here",
+         args=["--profile", "mine.yaml"], setup=profile_with_unknown_placeholder),
+    Case("attachment after an unknown part", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件, after: part_9}]}\n",
+         2, "unit.yaml:5 report.attachments[0].after: the report has no part with the bookmark 'part_9'", args=["--pdf"],
+         setup=a_pdf),
+    # ------------------------------------------------------------------ output names (issue 9)
+    Case("output name too long", GOOD + f"report: {{output_name: {LONG_NAME}}}\n", 2,
+         "unit.yaml:5 report.output_name: the report's file name gives a file name of 903 bytes"),
+    Case("unit name too long for a file name", GOOD.replace("测试单位", LONG_NAME), 2,
+         "unit.yaml:1 unit.name: the report's file name gives a file name of"),
+    Case("--name too long", GOOD, 2, "--name: the report's file name gives a file name of 903 bytes",
+         args=["--name", LONG_NAME]),
 ]
 
 
@@ -157,7 +255,7 @@ def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 85
     assert len({c.name for c in CASES}) == len(CASES)
 
 
@@ -168,6 +266,7 @@ def test_bad_input_gets_a_clear_message_and_no_file(case: Case, tmp_path: Path):
     assert result.returncode == case.exit, result.stderr
     assert case.fragment in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert case.absent is None or case.absent not in result.stderr + result.stdout
     assert time.perf_counter() - start < 30
     out = tmp_path / "out"
     assert not out.exists() or not any(out.iterdir()), list(out.iterdir())

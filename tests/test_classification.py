@@ -75,3 +75,32 @@ def test_a_parent_that_is_not_the_prefix_is_refused(tmp_path: Path):
     path.write_text("code,name,level,parent_code\n20101,人大事务,kuan,202\n", encoding="utf-8")
     with pytest.raises(ClassificationFileError, match="prefix"):
         CodeList.from_csv(path, FUNCTION_LEVEL_LENGTHS)
+
+
+def test_the_level_column_takes_the_chinese_level_words(tmp_path: Path):
+    path = tmp_path / "function-2025.csv"
+    path.write_text("code,name,level,parent_code\n201,一般公共服务支出,类,\n20103,政府办公厅（室）及相关机构事务,款,201\n"
+                    "2010301,行政运行,项,20103\n2010302,一般行政管理事务,Xiang,20103\n", encoding="utf-8")
+    codes = CodeList.from_csv(path, FUNCTION_LEVEL_LENGTHS).codes
+    assert [(c.code, c.level) for c in codes.values()] == [
+        ("201", "lei"), ("20103", "kuan"), ("2010301", "xiang"), ("2010302", "xiang")]
+
+
+@pytest.mark.parametrize(
+    ("row", "blamed"),
+    [
+        ("201,一般公共服务支出,级,", "column level: '级' is not a level; expected 类 (lei), 款 (kuan), 项 (xiang)"),
+        ("201,一般公共服务支出,款,", "column level: '款' does not fit code 201 (3 digits is a 类 code; "
+                                   "a 款 code has 5 digits)"),
+        ("2010,四位,款,201", "column code: '2010' has 4 digits; codes have 类 3, 款 5, 项 7 digits"),
+        ("20101x,字母,款,201", "column code: '20101x' is not a code of digits"),
+        ("20101,,款,201", "column name: code 20101 has no name"),
+        ("20101,人大事务,款,202", "column parent_code: 202 of 20101 is not its prefix 201"),
+    ],
+)
+def test_a_bad_row_blames_the_column_that_is_wrong(tmp_path: Path, row: str, blamed: str):
+    path = tmp_path / "bad.csv"
+    path.write_text(f"code,name,level,parent_code\n{row}\n", encoding="utf-8")
+    with pytest.raises(ClassificationFileError) as info:
+        CodeList.from_csv(path, FUNCTION_LEVEL_LENGTHS)
+    assert str(info.value) == f"{path}:2: {blamed}"

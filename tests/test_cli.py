@@ -127,3 +127,44 @@ def test_a_batch_reports_a_missing_pdf_attachment_for_its_unit_only(example_path
     assert result.returncode == 2
     assert "单位乙.yaml:5 report.attachments[0].file: no such PDF file: 扫描件.pdf" in result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["单位甲.docx", "单位甲.pdf"]
+
+
+def test_validate_json_is_a_document_also_when_the_model_cannot_be_used(tmp_path: Path):
+    import json
+
+    (tmp_path / "bad.yaml").write_text("unit: {name: 测试, code: '1', fiscal_year: 2025}\nbudget: {lines: [{amount: 0100}]}\n",
+                                       encoding="utf-8")
+    result = run("validate", "bad.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert (document["file"], document["ok"], document["exit_code"], document["findings"]) == ("bad.yaml", False, 2, [])
+    amount = next(p for p in document["problems"] if p["path"] == ["budget", "lines", 0, "amount"])
+    assert amount["line"] == 2 and "got '0100'" in amount["message"]
+    missing = run("validate", "nowhere.yaml", "--format", "json", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert json.loads(missing.stdout)["problems"][0]["message"] == "no such file; expected a budget model (YAML or JSON)"
+
+
+def test_validate_takes_several_models_and_returns_the_worst_exit(example_path: Path, tmp_path: Path):
+    import json
+
+    (tmp_path / "bad.yaml").write_text("unit: [a]\n", encoding="utf-8")
+    text = run("validate", str(example_path), "bad.yaml", cwd=tmp_path)
+    assert text.returncode == 2 and "Traceback" not in text.stderr
+    assert f"{example_path}: 0 error(s)" in text.stdout and "bad.yaml:1 unit: expected a mapping" in text.stderr
+    as_json = run("validate", str(example_path), "bad.yaml", "--format", "json", cwd=tmp_path)
+    assert as_json.returncode == 2
+    documents = json.loads(as_json.stdout)
+    assert [(d["file"], d["ok"], d["exit_code"]) for d in documents] == [(str(example_path), True, 0), ("bad.yaml", False, 2)]
+
+
+def test_output_names_from_every_source_stay_in_the_output_folder(example_path: Path, tmp_path: Path):
+    for name in ("../escaped", "CON", "报告\u202egpj.exe", "  ..  "):
+        result = run("build", str(example_path), "-o", "out", "--name", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    model = tmp_path / "unit.yaml"
+    model.write_text("report: {output_name: ../../above}\n" + example_path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("build", "unit.yaml", "-o", "out", cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "unit.yaml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "_.._above.docx", "_CON.docx", "_escaped.docx", "report.docx", "报告gpj.exe.docx"]

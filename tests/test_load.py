@@ -72,3 +72,143 @@ def test_missing_file(tmp_path: Path):
 def test_carriage_returns_become_line_breaks():
     model = loads(HEAD + 'overview: {intro: "第一行\\r\\n第二行\\r第三行"}\n').model
     assert model.overview.intro == "第一行\n第二行\n第三行"
+
+
+# --------------------------------------------------------------------------- numbers mean what they look like
+
+LINE = "budget:\n  lines:\n    - {{function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: {}}}\n"
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("10000", Decimal("10000")),
+    ("3097016.27", Decimal("3097016.27")),
+    ("0", Decimal("0")),
+    ("0.5", Decimal("0.5")),
+    ("'1,234,567.89'", Decimal("1234567.89")),
+    ('"1,500,000"', Decimal("1500000")),
+    ("'  12.50 '", Decimal("12.50")),
+])
+def test_an_amount_is_the_plain_decimal_it_looks_like(written: str, expected: Decimal):
+    amount = loads(HEAD + LINE.format(written)).model.budget.lines[0].amount
+    assert amount == expected and str(amount) == str(expected)
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("0100000", "a number has no leading zero (YAML 1.1 reads 0100000 as the octal number 32768)"),
+    ("017", "a number has no leading zero (YAML 1.1 reads 017 as the octal number 15)"),
+    ("019", "a number has no leading zero"),
+    ("0x10", "hexadecimal, octal and binary numbers are not accepted"),
+    ("0o17", "hexadecimal, octal and binary numbers are not accepted"),
+    ("0b101", "hexadecimal, octal and binary numbers are not accepted"),
+    ("1:20", "YAML 1.1 reads 1:20 as the base-60 number 80: write the number in digits"),
+    ("1_000", "write it without _"),
+    ("+5", "write it without +"),
+    (".5", "write digits on both sides of the point"),
+    ("5.", "write digits on both sides of the point"),
+    ("1e3", "write the number out in digits, without an exponent"),
+    ("1.5e+3", "write the number out in digits, without an exponent"),
+    ("'1,5,0,0,0,0,0'", "thousands separators must group by three digits (1,234,567.89)"),
+    ("'1234,567'", "thousands separators must group by three digits"),
+    ("'１２３'", ""),
+    ("'12 345'", ""),
+])
+def test_other_number_forms_are_errors_with_their_line_never_converted(written: str, why: str):
+    bare = written.strip("'")
+    [message] = problems(HEAD + LINE.format(written))
+    expected = f"x.yaml:4 budget.lines[0].amount: expected a decimal with at most 2 places, got '{bare}'"
+    assert message.startswith(f"{expected}; {why}") if why else message == expected
+
+
+@pytest.mark.parametrize(("field", "written", "message"), [
+    ("amount", "true", "expected an exact decimal amount, got true"),
+    ("amount", "no", "expected an exact decimal amount, got false"),
+    ("amount", "~", "expected an exact decimal amount, got null (no value)"),
+    ("economic", "true", "expected a 5-digit 部门预算经济分类 款 code such as 30101, got true"),
+    ("economic", "'３０１０１'", "expected a 5-digit 部门预算经济分类 款 code such as 30101, got '３０１０１'"),
+])
+def test_booleans_and_nulls_are_named_as_yaml_writes_them(field: str, written: str, message: str):
+    line = "budget:\n  lines:\n    - {function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1}\n"
+    text = HEAD + line.replace(f"{field}: {'30101' if field == 'economic' else '1'}", f"{field}: {written}")
+    assert problems(text) == [f"x.yaml:4 budget.lines[0].{field}: {message}"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("unit: {name: 甲, code: '1', fiscal_year: true}\n", "x.yaml:1 unit.fiscal_year: expected a whole number, got true"),
+    ("unit: {name: 甲, code: '1', fiscal_year: 02025}\n",
+     "x.yaml:1 unit.fiscal_year: expected a whole number written in digits, got '02025'; a number has no leading zero "
+     "(YAML 1.1 reads 02025 as the octal number 1045)"),
+    (HEAD + "assets: {vehicles: {actual: 010}}\n", "x.yaml:2 assets.vehicles.actual: expected a whole number written in "
+                                                   "digits, got '010'; a number has no leading zero (YAML 1.1 reads 010 "
+                                                   "as the octal number 8)"),
+    (HEAD + "assets: {equipment_over_1m: 1:20}\n", "x.yaml:2 assets.equipment_over_1m: expected a whole number written "
+                                                   "in digits, got '1:20'; YAML 1.1 reads 1:20 as the base-60 number 80: "
+                                                   "write the number in digits"),
+    (HEAD + "assets: {office_area_m2: 1_200}\n", "x.yaml:2 assets.office_area_m2: expected a number written in digits, "
+                                                 "got '1_200'; write it without _ (YAML 1.1 reads 1_000 as 1000, other "
+                                                 "programs as text)"),
+    ("unit: {name: no, code: '1', fiscal_year: 2025}\n",
+     "x.yaml:1 unit.name: Input should be a valid string, got the YAML boolean false; put it in quotes if it is text"),
+])
+def test_counts_years_and_measures_are_read_as_written(text: str, message: str):
+    assert problems(text) == [message]
+
+
+def test_codes_and_text_keep_the_digits_as_written():
+    model = loads("unit: {name: 001, code: 001, fiscal_year: 2025}\n"
+                  "budget: {function_names: {2010301: 行政运行, 20103: 0x10}}\n"
+                  "projects: [{name: 0100, category: 特定目标类, performance: {filled_on: 2024-01-17, phone: 0356-1234567}}]\n"
+                  "assets: {office_area_m2: 1200.50, vehicles: {actual: 2}}\n").model
+    assert (model.unit.name, model.unit.code, model.unit.fiscal_year) == ("001", "001", 2025)
+    assert model.budget.function_names == {"2010301": "行政运行", "20103": "0x10"}
+    sheet = model.projects[0].performance
+    assert (model.projects[0].name, sheet.filled_on, sheet.phone) == ("0100", "2024-01-17", "0356-1234567")
+    assert model.assets.office_area_m2 == Decimal("1200.50") and model.assets.vehicles.actual == 2
+
+
+def test_python_callers_still_pass_int_decimal_and_text():
+    from disclosure.model import BudgetLine
+
+    line = {"function": 2012902, "kind": "基本支出", "source": "一般公共预算", "economic": "30101"}
+    assert BudgetLine.model_validate({**line, "amount": 15}).amount == Decimal(15)
+    assert BudgetLine.model_validate({**line, "amount": Decimal("1.5")}).amount == Decimal("1.5")
+    assert BudgetLine.model_validate({**line, "amount": "1,500.25"}).amount == Decimal("1500.25")
+    assert BudgetLine.model_validate({**line, "amount": 15}).function == "2012902"
+
+
+# --------------------------------------------------------------------------- reading is bounded
+
+
+def test_every_value_is_located_also_through_merge_keys_and_aliases():
+    text = (HEAD
+            + "base: &base {kind: 基本支出, source: 一般公共预算}\n"
+            + "budget:\n  lines:\n"
+            + "    - <<: *base\n      function: 2012902\n      economic: 30101\n      amount: 1\n"
+            + "    - {<<: *base, function: 2012902, economic: 30101, amount: abc}\n")
+    assert sorted(problems(text)) == ["x.yaml:2 base: unknown key 'base'; did you mean 'assets'?",
+                                      "x.yaml:9 budget.lines[1].amount: expected a decimal with at most 2 places, got 'abc'"]
+
+
+def test_values_beyond_the_limit_are_refused_while_reading(monkeypatch: pytest.MonkeyPatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("disclosure.load"), "MAX_NODES", 50)
+    [message] = problems(HEAD + "other_notes: [" + ", ".join("a" for _ in range(60)) + "]\n")
+    assert message.startswith("x.yaml:2 other_notes[") and "expands to more than 50 values" in message
+
+
+def test_deep_nesting_is_refused_before_it_exhausts_the_stack():
+    [message] = problems(HEAD + "overview: " + "[" * 100 + "]" * 100 + "\n")
+    assert message.startswith("x.yaml:2 overview[0]") and "is nested more than 64 levels deep; refused" in message
+    [message] = problems(HEAD + "overview: " + "[" * 5000 + "]" * 5000 + "\n")  # the parser's own bound
+    assert message.startswith("x.yaml:2: YAML syntax error") and "maximum nesting depth" in message
+
+
+def test_a_model_over_the_size_cap_is_refused_without_reading_it(tmp_path: Path):
+    import importlib
+
+    limit = importlib.import_module("disclosure.load").MAX_BYTES
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as handle:
+        handle.truncate(limit + 1)
+    with pytest.raises(LoadError, match=r"huge\.yaml: is 20\.0 MB; a budget model \(YAML or JSON\) may be at most 20\.0 MB"):
+        load(path)

@@ -362,7 +362,7 @@ def test_metadata_and_viewer_settings(converted: Path):
     ("options", "message"),
     [
         ({"outline": (OutlineEntry("part_9", "第九部分", 0),)}, "bookmark 'part_9'"),
-        ({"attachments": [Attachment(Path("/nonexistent.pdf"), "附件", None)]}, "cannot be read as a PDF"),
+        ({"attachments": [Attachment(Path("/nonexistent.pdf"), "附件", None)]}, "no such file; expected a PDF attachment"),
         ({"page_labels": PageLabels(body_from="nowhere")}, "no outline entry has the bookmark 'nowhere'"),
     ],
 )

@@ -8,30 +8,124 @@ The public API is small::
     findings = disclosure.validate(loaded.model)     # 表间逻辑 findings
     result = disclosure.build("unit.yaml", "out/")   # the .docx
 
+Each raises what its docstring lists under "Raises", all under :class:`DisclosureError`; an
+argument of the wrong type is an :class:`ArgumentError` (also a ``TypeError``).  The names are
+loaded on first use, so that ``python -m disclosure`` starts (and answers Ctrl-C) at once.
+
 See ``docs/`` for the user guide, the model reference and the template guide.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from .errors import ArgumentError, DisclosureError, UsageError
+
 __version__ = "0.1.0"
 
-from .checks import Finding, Severity  # noqa: E402
-from .checks import run_checks as _run_checks  # noqa: E402
-from .errors import DisclosureError, UsageError  # noqa: E402
-from .load import LoadedModel, LoadError, load, loads  # noqa: E402
-from .model import BudgetModel  # noqa: E402
-from .pipeline import BuildRefused, BuildResult, build  # noqa: E402
-from .tables import Tables, derive_tables  # noqa: E402
+if TYPE_CHECKING:  # pragma: no cover - what the lazy names below are, for type checkers and editors
+    from .checks import Finding, Severity
+    from .classification import Classification
+    from .load import LoadedModel, LoadError, load, loads
+    from .model import BudgetModel
+    from .pipeline import BuildRefused, BuildResult, build
+    from .tables import Tables
+
+#: Public name → the module that defines it (imported on first use).
+_LAZY = {
+    "Finding": "checks",
+    "Severity": "checks",
+    "LoadedModel": "load",
+    "LoadError": "load",
+    "load": "load",
+    "loads": "load",
+    "BudgetModel": "model",
+    "BuildRefused": "pipeline",
+    "BuildResult": "pipeline",
+    "build": "pipeline",
+    "Tables": "tables",
+}
 
 
-def validate(model: BudgetModel | LoadedModel, classification=None) -> list[Finding]:
-    """The 表间逻辑 findings of ``model`` (errors first); an empty list means a clean model."""
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'disclosure' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """``disclosure.load`` is the function, as it was when this module imported it eagerly.
+
+    Importing the submodule ``disclosure.load`` makes Python set the package's attribute ``load`` to
+    the module; that one assignment is ignored here (the module stays in ``sys.modules``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+def derive_tables(model: BudgetModel, classification: Classification | None = None) -> Tables:
+    """The 13 预算公开表 of ``model``: Decimal figures in 万元, every total the sum of its printed rows.
+
+    ``classification`` replaces the bundled code lists (:func:`disclosure.pipeline.resolve_classification`).
+
+    Raises:
+        ArgumentError: ``model`` is not a :class:`BudgetModel` (pass ``loaded.model`` for a
+            :class:`LoadedModel`), or ``classification`` not a ``Classification``.
+    """
+    from .classification import Classification
+    from .model import BudgetModel
+    from .tables import derive_tables as derive
+
+    _expect_model(model, "derive_tables", BudgetModel)
+    if classification is not None and not isinstance(classification, Classification):
+        raise ArgumentError(f"derive_tables(): classification must be Classification or None, "
+                            f"not {type(classification).__name__}")
+    return derive(model, classification)
+
+
+def validate(model: BudgetModel | LoadedModel, classification: Classification | None = None) -> list[Finding]:
+    """The 表间逻辑 findings of ``model`` (errors first); an empty list means a clean model.
+
+    Raises:
+        ArgumentError: ``model`` is neither a :class:`BudgetModel` nor a :class:`LoadedModel`
+            (load a file first: ``disclosure.validate(disclosure.load("unit.yaml"))``), or
+            ``classification`` not a ``Classification``.
+    """
+    from .checks import run_checks
+    from .load import LoadedModel
+    from .model import BudgetModel
+
+    _expect_model(model, "validate", (BudgetModel, LoadedModel))
     if isinstance(model, LoadedModel):
         model = model.model
-    return _run_checks(model, derive_tables(model, classification))
+    return run_checks(model, derive_tables(model, classification))
+
+
+def _expect_model(model: object, function: str, types: type | tuple[type, ...]) -> None:
+    if not isinstance(model, types):
+        hint = " (a file: disclosure.load(path) first)" if isinstance(model, str) or hasattr(model, "__fspath__") else ""
+        wanted = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise ArgumentError(f"{function}(): model must be {wanted}, not {type(model).__name__}{hint}")
 
 
 __all__ = [
+    "ArgumentError",
     "BudgetModel",
     "BuildRefused",
     "BuildResult",

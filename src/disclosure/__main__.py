@@ -1,5 +1,24 @@
-"""``python -m disclosure``: see :mod:`disclosure.cli`."""
+"""``python -m disclosure``: see :mod:`disclosure.cli`.
 
-from .cli import main
+Ctrl-C at any moment, even while the command's modules are still being imported, ends the
+command with exit code 130 and one line, never a traceback.  (The package imports nothing heavy
+before this runs: ``disclosure/__init__.py`` loads its API on first use.  Only the interpreter's
+own start, before any of our code, is out of reach.)
+"""
 
-raise SystemExit(main())
+import signal
+import sys
+
+from .errors import ExitCode, raise_on_interrupt
+
+raise_on_interrupt()
+try:
+    from .cli import main
+
+    code = main()
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    code = ExitCode.INTERRUPTED
+finally:  # the work is done: a Ctrl-C while Python shuts down must not replace the exit code by a signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+raise SystemExit(code)

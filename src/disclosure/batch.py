@@ -1,36 +1,65 @@
 """Many units in one command: each built on its own (one failure never stops the others), on N processes,
-with all PDFs converted by one LibreOffice start (DESIGN.md §9)."""
+with all PDFs converted by one LibreOffice start (DESIGN.md §9).
+
+Each unit is all or nothing, as in :func:`disclosure.pipeline.build`: workers produce a unit's
+outputs in a staging folder of their own (``.disclosure-<batch>-…`` in the output folder) and this
+process publishes them, in the order the models were given.  A unit whose file name an earlier
+unit of the batch already took is refused.  Ctrl-C stops the workers and LibreOffice, removes every
+staging folder of the batch and raises :class:`BatchInterrupted` with what was written so far.
+"""
 
 from __future__ import annotations
 
 import gc
 import os
+import secrets
+import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import checks as checks_module
 from .errors import ExitCode, UsageError
+from .files import STAGING_PREFIX, StagedOutputs
 from .load import LoadError
-from .pipeline import BuildRefused, BuildResult, build
+from .pipeline import BuildRefused, BuildResult, staged_build
 
 
 @dataclass(frozen=True)
 class UnitOutcome:
-    """One unit of a batch: its result, or the lines to print and the exit code of its failure."""
+    """One unit of a batch: its result, or the lines to print and the exit code of its failure.
+
+    ``outputs`` are the unit's staged, not yet published, files (None once published or refused).
+    """
 
     source: Path
     result: BuildResult | None
     messages: tuple[str, ...] = ()
     exit_code: int = ExitCode.OK
+    outputs: StagedOutputs | None = None
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch: ``outcomes`` of the units finished before it, ``interrupted`` the others.
+
+    Units in ``outcomes`` with a result were written; nothing of an interrupted unit was.
+    """
+
+    def __init__(self, outcomes: list[UnitOutcome], interrupted: list[Path]):
+        super().__init__("interrupted")
+        self.outcomes = outcomes
+        self.interrupted = interrupted
 
 
 def build_unit(source: Path, output_dir: Path, options: dict[str, object]) -> UnitOutcome:
-    """Build one unit of a batch; failures are returned as messages (they cross process boundaries)."""
+    """Build one unit of a batch into staging; failures are returned as messages (they cross process boundaries)."""
     strict = bool(options.get("strict"))
     try:
-        result = build(source, output_dir, **options)  # type: ignore[arg-type]
+        with staged_build(source, output_dir, **options) as (result, outputs):  # type: ignore[arg-type]
+            pass  # published (or discarded) by the batch, in the order of the models
     except LoadError as exc:
         return UnitOutcome(source, None, tuple(f"error: {p}" for p in exc.problems), ExitCode.INPUT)
     except BuildRefused as exc:
@@ -46,7 +75,59 @@ def build_unit(source: Path, output_dir: Path, options: dict[str, object]) -> Un
         gc.collect()
     warnings = [f"warning: {notice}" for notice in result.notices]
     warnings += checks_module.finding_lines(result.findings, result.source)
-    return UnitOutcome(source, result, tuple(warnings))
+    return UnitOutcome(source, result, tuple(warnings), outputs=outputs)
+
+
+def worker_count(jobs: int, units: int) -> int:
+    """Processes for ``units`` models: ``jobs`` (0 or less: one per CPU), never more than the units or the CPUs."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    wanted = cpus if jobs <= 0 else jobs
+    return max(1, min(wanted, units, cpus))
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the workers); a worker must not turn
+    it into a result and take the next unit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcomes(sources: Sequence[Path], output_dir: Path, jobs: int, options: dict[str, object]) -> Iterator[UnitOutcome]:
+    """Each unit's outcome, in the order of ``sources``, built on ``jobs`` processes."""
+    if jobs == 1:
+        for source in sources:
+            yield build_unit(source, output_dir, options)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import render  # noqa: F401 - imported once here, so forked workers start with it
+
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+    try:
+        futures = [pool.submit(build_unit, source, output_dir, options) for source in sources]
+        for future in futures:
+            yield future.result()
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    else:
+        pool.shutdown()
+
+
+def _stop_workers(pool) -> None:
+    """Kill the pool's workers at once (Ctrl-C: a unit half-built is not worth waiting for)."""
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    if kill is not None:
+        kill()
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=2)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def build_batch(
@@ -60,72 +141,136 @@ def build_batch(
 ) -> list[UnitOutcome]:
     """Build many units into ``output_dir``, on ``jobs`` processes; with ``pdf``, one LibreOffice for all.
 
-    Each unit succeeds or fails on its own.  The PDFs are converted in one LibreOffice run after the
-    Word reports are written (starting LibreOffice costs about twice converting one report), then
-    finished one by one.
+    Each unit succeeds or fails on its own, and writes all its files or none.  Without ``pdf`` a
+    unit is published as soon as it (and every unit before it) is built; with ``pdf`` the Word
+    reports are converted in one LibreOffice run after all are built (starting LibreOffice costs
+    about twice converting one report), then each unit is finished and published.  ``jobs`` is
+    capped at the number of models and of CPUs (:func:`worker_count`).
+
+    Raises:
+        BatchInterrupted: on Ctrl-C, after stopping the workers and LibreOffice and removing every
+            staging folder; it carries the outcomes so far.
     """
     output_dir = Path(output_dir)
+    sources = [Path(s) for s in sources]
     report = on_done or (lambda outcome: None)
+    prefix = f"{STAGING_PREFIX}{secrets.token_hex(4)}-"
+    unit_options = {**options, "pdf": pdf, "staging_prefix": prefix}
+    claimed: dict[Path, Path] = {}
     outcomes: list[UnitOutcome] = []
-    if jobs > 1 and len(sources) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        from . import render  # noqa: F401 - imported once here, so forked workers start with it
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(build_unit, Path(s), output_dir, {**options, "pdf_later": pdf}) for s in sources]
-            for future in futures:
-                outcomes.append(future.result())
-                report(outcomes[-1])
-    else:
-        for s in sources:
-            outcomes.append(build_unit(Path(s), output_dir, {**options, "pdf_later": pdf}))
-            report(outcomes[-1])
-    outcomes = _refuse_shared_names(outcomes)
-    if pdf:
-        outcomes = _batch_pdfs(outcomes, output_dir)
+    new_folder = not output_dir.exists()
+    built = _outcomes(sources, output_dir, worker_count(jobs, len(sources)), unit_options)
+    publishing: list[tuple[int, UnitOutcome]] = []  # the unit being published, for Ctrl-C in the middle of it
+    try:
+        for outcome in built:
+            publishing[:] = [(len(outcomes), _claim_names(outcome, claimed))]
+            outcome = publishing[0][1] if pdf else _publish(publishing[0][1])
+            outcomes.append(outcome)
+            publishing.clear()
+            report(outcome)
+        if pdf:
+            outcomes = _batch_pdfs(outcomes, output_dir, prefix)
+            for index, outcome in enumerate(outcomes):
+                publishing[:] = [(index, outcome)]
+                outcomes[index] = _publish(outcome)
+                publishing.clear()
+    except KeyboardInterrupt:
+        built.close()  # stops the workers
+        for index, outcome in publishing:  # interrupted after its files were renamed into place: it is written
+            if outcome.outputs is not None and outcome.outputs.committed is not None:
+                assert outcome.result is not None
+                written = replace(outcome, result=replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf")),
+                                  outputs=None)
+                outcomes[index:index + 1] = [written]
+        staged = [o for o in outcomes if o.outputs is not None]  # built, not yet published: interrupted
+        for outcome in staged:
+            outcome.outputs.discard()  # type: ignore[union-attr]
+        _remove_staging(output_dir, prefix)
+        if new_folder:
+            _remove_if_empty(output_dir)
+        finished = [o for o in outcomes if o.outputs is None]  # written, or failed on their own
+        raise BatchInterrupted(finished, [o.source for o in staged] + sources[len(outcomes):]) from None
+    if new_folder and not any(o.result is not None for o in outcomes):
+        _remove_if_empty(output_dir)
     return outcomes
 
 
-def _refuse_shared_names(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
-    """Two units that wrote the same file (same unit, year and level): neither report can be trusted."""
-    by_path: dict[Path, list[Path]] = {}
-    for outcome in outcomes:
-        if outcome.result is not None:
-            by_path.setdefault(outcome.result.docx, []).append(outcome.source)
-    shared = {path: sources for path, sources in by_path.items() if len(sources) > 1}
-    if not shared:
-        return outcomes
-    out = []
-    for outcome in outcomes:
-        sources = shared.get(outcome.result.docx) if outcome.result is not None else None
-        if sources:
-            message = (f"error: {outcome.source}: writes {outcome.result.docx.name} like "  # type: ignore[union-attr]
-                       f"{', '.join(str(s) for s in sources if s != outcome.source)}; give each report.output_name")
-            outcome = replace(outcome, result=None, messages=(*outcome.messages, message), exit_code=ExitCode.INPUT)
-        out.append(outcome)
-    return out
+def _remove_if_empty(folder: Path) -> None:
+    with suppress(OSError):
+        folder.rmdir()
 
 
-def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path) -> list[UnitOutcome]:
+def _remove_staging(output_dir: Path, prefix: str) -> None:
+    """Remove what is left of this batch's staging folders (a worker killed half-way leaves its own)."""
+    try:
+        leftovers = [p for p in output_dir.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _claim_names(outcome: UnitOutcome, claimed: dict[Path, Path]) -> UnitOutcome:
+    """A unit whose file an earlier unit of the batch writes (same unit, year and level) is refused."""
+    if outcome.outputs is None:
+        return outcome
+    targets = [outcome.outputs.target(suffix) for suffix in outcome.outputs.suffixes]
+    taken = next((claimed[t] for t in targets if t in claimed), None)
+    if taken is None:
+        claimed.update((t, outcome.source) for t in targets)
+        return outcome
+    outcome.outputs.discard()
+    assert outcome.result is not None
+    message = (f"error: {outcome.source}: writes {outcome.result.docx.name} like {taken}; "
+               "give each report.output_name")
+    return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, message), exit_code=ExitCode.INPUT)
+
+
+def _publish(outcome: UnitOutcome) -> UnitOutcome:
+    """Rename the unit's staged files into place (all or none)."""
+    if outcome.outputs is None:
+        return outcome
+    assert outcome.result is not None
+    try:
+        written = outcome.outputs.commit()
+    except UsageError as exc:
+        return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, f"error: {exc}"),
+                       exit_code=max(outcome.exit_code, ExitCode.INPUT))
+    return replace(outcome, result=replace(outcome.result, pdf=written.get(".pdf")), outputs=None)
+
+
+def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path, prefix: str) -> list[UnitOutcome]:
+    """Convert every staged report with one LibreOffice start, and finish each PDF into its unit's staging."""
     from .pdf import PdfError, convert_to_pdf, finish_pdf
 
-    built = [o for o in outcomes if o.result is not None]
+    built = [o for o in outcomes if o.outputs is not None]
     if not built:
         return outcomes
-    targets = {o.source: o.result.docx.with_suffix(".pdf") for o in built}  # type: ignore[union-attr]
     try:
-        with tempfile.TemporaryDirectory(prefix=".disclosure-batch-", dir=output_dir) as staging:
-            converted = convert_to_pdf([o.result.docx for o in built], Path(staging))  # type: ignore[union-attr]
-            for outcome, pdf in zip(built, converted):
-                finish_pdf(pdf, **outcome.result.pdf_request.arguments())  # type: ignore[union-attr,arg-type]
-            for outcome, pdf in zip(built, converted):  # every PDF finished: only now replace the old ones
-                os.replace(pdf, targets[outcome.source])
-    except PdfError as exc:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}pdf-", dir=output_dir) as converted_dir:
+            docx = [o.outputs.path_for(".docx") for o in built]  # type: ignore[union-attr]
+            converted = dict(zip((o.source for o in built), convert_to_pdf(docx, Path(converted_dir))))
+            finished = []
+            for outcome in outcomes:
+                if outcome.outputs is None:
+                    finished.append(outcome)
+                    continue
+                try:
+                    finish_pdf(converted[outcome.source], **outcome.result.pdf_request.arguments())  # type: ignore[union-attr,arg-type]
+                    os.replace(converted[outcome.source], outcome.outputs.path_for(".pdf"))
+                except PdfError as exc:  # this unit's PDF: the others go on
+                    outcome.outputs.discard()
+                    outcome = replace(outcome, result=None, outputs=None, messages=(*outcome.messages, f"error: {exc}"),
+                                      exit_code=max(outcome.exit_code, ExitCode.INPUT))
+                finished.append(outcome)
+            return finished
+    except PdfError as exc:  # LibreOffice failed for the whole run: no unit of it is written
         message = f"error: {exc}"
-        return [replace(o, messages=(*o.messages, message), exit_code=max(o.exit_code, ExitCode.INPUT))
-                if o.result is not None else o for o in outcomes]
-    return [replace(o, result=replace(o.result, pdf=targets[o.source])) if o.result is not None else o
-            for o in outcomes]
-
-
+        failed = []
+        for outcome in outcomes:
+            if outcome.outputs is not None:
+                outcome.outputs.discard()
+                outcome = replace(outcome, result=None, outputs=None, messages=(*outcome.messages, message),
+                                  exit_code=max(outcome.exit_code, ExitCode.INPUT))
+            failed.append(outcome)
+        return failed

@@ -32,12 +32,17 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import UsageError
+from .files import FileRefused, read_regular_file
 
 #: Length of a function code at each level: 类, 款, 项.
 FUNCTION_LEVEL_LENGTHS = {"lei": 3, "kuan": 5, "xiang": 7}
 #: Length of a 部门预算经济分类 code at each level: 类, 款.
 ECONOMIC_LEVEL_LENGTHS = {"lei": 3, "kuan": 5}
 LEVEL_NAMES = {"lei": "类", "kuan": "款", "xiang": "项"}
+#: The words a classification file may write in its level column, for each level.
+LEVEL_WORDS = {"lei": "lei", "kuan": "kuan", "xiang": "xiang", "类": "lei", "款": "kuan", "项": "xiang"}
+#: Largest classification file read, in bytes (a complete 支出功能分类 has ~2,000 rows, ~100 KB).
+MAX_CLASSIFICATION_BYTES = 5_000_000
 
 #: The two columns of the official 部门预算经济分类 → 政府预算经济分类 对照表: 机关 (行政单位 and
 #: 参照公务员法管理事业单位) map to 501–504…, 事业单位 to 505/506 for 301, 302, 309 and 310.
@@ -76,9 +81,14 @@ class CodeList:
         """Read a ``code,name,level,parent_code`` CSV, checking each row is well formed."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ClassificationFileError(f"{path}: cannot read the classification file ({exc})") from exc
+            data = read_regular_file(path, MAX_CLASSIFICATION_BYTES, "a classification CSV (code,name,level,parent_code)")
+        except FileRefused as exc:
+            raise ClassificationFileError(f"cannot read the classification file {exc}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ClassificationFileError(f"{path}:{line}: the classification file is not UTF-8 text; save it as UTF-8 CSV") from None
         return cls.from_rows(csv.DictReader(text.splitlines()), lengths, source=source or str(path))
 
     @classmethod
@@ -88,22 +98,38 @@ class CodeList:
             missing = {"code", "name", "level"} - set(row)
             if missing:
                 raise ClassificationFileError(f"{source}: the columns code,name,level,parent_code are required")
-            code, name, level = row["code"].strip(), row["name"].strip(), row["level"].strip()
+            code, name = (row["code"] or "").strip(), (row["name"] or "").strip()
+            level = _row_level(row["level"], code, lengths, f"{source}:{number}")
             parent = (row.get("parent_code") or "").strip() or None
-            if level not in lengths or len(code) != lengths[level] or not code.isdigit():
-                raise ClassificationFileError(
-                    f"{source}:{number}: code {code!r} does not fit level {level!r} "
-                    f"(expected one of {', '.join(f'{k}={v} digits' for k, v in lengths.items())})"
-                )
             if not name:
-                raise ClassificationFileError(f"{source}:{number}: code {code} has no name")
+                raise ClassificationFileError(f"{source}:{number}: column name: code {code} has no name")
             expected_parent = _parent_code(code, lengths)
             if parent is not None and parent != expected_parent:
                 raise ClassificationFileError(
-                    f"{source}:{number}: parent_code {parent} of {code} is not its prefix {expected_parent}"
+                    f"{source}:{number}: column parent_code: {parent} of {code} is not its prefix {expected_parent}"
                 )
             codes[code] = Code(code, name, level, expected_parent)
         return cls(codes, source)
+
+
+def _row_level(written: str | None, code: str, lengths: Mapping[str, int], where: str) -> str:
+    """The level of a row (lei/kuan/xiang), blaming the column that is wrong: level or code."""
+    words = ", ".join(f"{LEVEL_NAMES[k]} ({k})" for k in lengths)
+    level = LEVEL_WORDS.get((written or "").strip().lower())
+    if level not in lengths:
+        raise ClassificationFileError(f"{where}: column level: {(written or '').strip()!r} is not a level; expected {words}")
+    if not code or not all("0" <= c <= "9" for c in code):
+        raise ClassificationFileError(f"{where}: column code: {code!r} is not a code of digits")
+    if len(code) == lengths[level]:
+        return level
+    fits = next((k for k, n in lengths.items() if n == len(code)), None)
+    if fits is None:  # no level has codes this long: the code is wrong
+        sizes = ", ".join(f"{LEVEL_NAMES[k]} {n}" for k, n in lengths.items())
+        raise ClassificationFileError(f"{where}: column code: {code!r} has {len(code)} digits; codes have {sizes} digits")
+    raise ClassificationFileError(  # the code is a code of another level: the level is wrong
+        f"{where}: column level: {(written or '').strip()!r} does not fit code {code} "
+        f"({len(code)} digits is a {LEVEL_NAMES[fits]} code; a {LEVEL_NAMES[level]} code has {lengths[level]} digits)"
+    )
 
 
 def _parent_code(code: str, lengths: Mapping[str, int]) -> str | None:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from . import __version__
 from .checks import Finding, finding_lines, has_errors
-from .errors import ExitCode, UsageError
-from .load import LoadError, SourceMap
+from .errors import ExitCode, UsageError, raise_on_interrupt
+from .files import published, safe_file_stem, stem_length_problem
+from .load import LoadError, Problem, SourceMap
 from .pipeline import BuildRefused, build, prepare, resolve_classification
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = ExitCode.OK, ExitCode.FINDINGS, ExitCode.INPUT
@@ -70,11 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="also write the derived tables and sentences as JSON")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="build several models on N processes (default 1; 0 = one per CPU)")
+                   help="build several models on N processes (default 1; 0 = one per CPU; never more than "
+                        "the models or the CPUs)")
 
-    v = commands.add_parser("validate", help="check the model and print findings, write nothing")
-    _add_model_options(v)
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v = commands.add_parser("validate", help="check the model(s) and print findings, write nothing")
+    _add_model_options(v, many=True)
+    v.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: one JSON document on stdout (a list of them for several models), also when a "
+                        "model cannot be used")
 
     s = commands.add_parser("schema", help="print the JSON Schema of the budget model")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
@@ -94,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    if args.name is not None:
+        problem = stem_length_problem(safe_file_stem(args.name))
+        if problem:
+            _err(f"error: --name: the report's file name {problem}")
+            return EXIT_INPUT
     classification = resolve_classification(args.classification, args.economic_classification)
     options = {"classification": classification, "profile": args.profile, "templates": args.templates,
                "strict": args.strict, "json": args.json}
@@ -107,68 +116,108 @@ def _run_build(args: argparse.Namespace) -> int:
         _err(f"warning: {notice}")
     _print_findings(result.findings, result.source)
     if not args.quiet:
-        print(f"wrote {result.docx}")
-        if result.pdf is not None:
-            print(f"wrote {result.pdf}")
+        for path in (result.docx, result.pdf, result.json):
+            if path is not None:
+                print(f"wrote {path}")
         print(f"({result.timings.total:.2f} s)")
     return EXIT_OK
 
 
 def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
     """Several models: each succeeds or fails on its own, with a progress bar; the worst exit code wins."""
-    import os
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import build_batch
+    from .batch import BatchInterrupted, build_batch
 
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, disable=args.quiet) as progress:
-        task = progress.add_task("building", total=len(args.models))
-        outcomes = build_batch(args.models, args.output, jobs=jobs, pdf=args.pdf,
-                               on_done=lambda outcome: progress.advance(task), **options)
+    interrupted: list[Path] = []
+    try:
+        with Progress(*columns, console=console, transient=True, disable=args.quiet) as progress:
+            task = progress.add_task("building", total=len(args.models))
+            outcomes = build_batch(args.models, args.output, jobs=args.jobs, pdf=args.pdf,
+                                   on_done=lambda outcome: progress.advance(task), **options)
+    except BatchInterrupted as exc:
+        outcomes, interrupted = exc.outcomes, exc.interrupted
     for outcome in outcomes:
         for line in outcome.messages:
             _err(line)
         if outcome.result is not None and not args.quiet:
             print(f"wrote {outcome.result.docx}" + (f" and {outcome.result.pdf.name}" if outcome.result.pdf else ""))
-    failed = [o for o in outcomes if o.exit_code]
+    written = sum(o.result is not None for o in outcomes)
+    if interrupted:
+        _err(f"interrupted: {written} written, {len(outcomes) - written} not written, {len(interrupted)} interrupted "
+             f"(nothing of them written: {', '.join(str(p) for p in interrupted)})")
+        return ExitCode.INTERRUPTED
     if not args.quiet:
-        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} reports written")
+        print(f"{written} of {len(outcomes)} reports written")
     return max((o.exit_code for o in outcomes), default=EXIT_OK)
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    classification = resolve_classification(args.classification, args.economic_classification)
-    prepared = prepare(args.model, classification=classification, profile=args.profile)
+    """Check each model; with --format json one document (a list for several models), whatever happens."""
+    classification = None
+    documents, codes = [], []
+    for model in args.models:
+        try:
+            if classification is None:
+                classification = resolve_classification(args.classification, args.economic_classification)
+            document, code = _validate_one(args, model, classification)
+        except LoadError as exc:
+            document, code = _unusable(model, [_problem_json(p) for p in exc.problems]), EXIT_INPUT
+            if args.format != "json":
+                for problem in exc.problems:
+                    _err(f"error: {problem}")
+        except (UsageError, OSError) as exc:
+            document, code = _unusable(model, [{"message": str(exc)}]), EXIT_INPUT
+            if args.format != "json":
+                _err(f"error: {exc}")
+        documents.append(document)
+        codes.append(code)
+    if args.format == "json":
+        print(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))
+    return max(codes)
+
+
+def _problem_json(problem: Problem) -> dict[str, object]:
+    return {"message": problem.message, "file": problem.file, "path": list(problem.path), "line": problem.line,
+            "column": problem.column, "text": str(problem)}
+
+
+def _unusable(model: Path, problems: list[dict[str, object]]) -> dict[str, object]:
+    """The JSON of a model that cannot be checked at all (exit code 2): its problems, no findings."""
+    return {"file": str(model), "ok": False, "exit_code": int(EXIT_INPUT), "problems": problems, "findings": []}
+
+
+def _validate_one(args: argparse.Namespace, model: Path, classification) -> tuple[dict[str, object], int]:
+    prepared = prepare(model, classification=classification, profile=args.profile)
     source = prepared.loaded.source
     for notice in prepared.loaded.notices:
         _err(f"warning: {notice}")
     failed = has_errors(prepared.findings, strict=args.strict)
-    if args.format == "json":
-        payload = {
-            "file": str(args.model),
-            "ok": not failed,
-            "findings": [
-                {
-                    "rule": f.rule,
-                    "severity": "error" if f.is_error or args.strict else "warning",
-                    "message": f.message,
-                    "path": list(f.path),
-                    "line": source.line(f.path),
-                }
-                for f in prepared.findings
-            ],
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
+    code = EXIT_FINDINGS if failed else EXIT_OK
+    if args.format != "json":
         _print_findings(prepared.findings, source, strict=args.strict)
         errors = sum(f.is_error or args.strict for f in prepared.findings)
-        print(f"{args.model}: {errors} error(s), {len(prepared.findings) - errors} warning(s)")
-    return EXIT_FINDINGS if failed else EXIT_OK
+        print(f"{model}: {errors} error(s), {len(prepared.findings) - errors} warning(s)")
+    document = {
+        "file": str(model),
+        "ok": not failed,
+        "exit_code": int(code),
+        "problems": [],
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": "error" if f.is_error or args.strict else "warning",
+                "message": f.message,
+                "path": list(f.path),
+                "line": source.line(f.path),
+            }
+            for f in prepared.findings
+        ],
+    }
+    return document, code
 
 
 def _run_schema(args: argparse.Namespace) -> int:
@@ -207,6 +256,7 @@ def _run_templates(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    raise_on_interrupt()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -230,8 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _debug(args)
         _err(f"error: {exc}")
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        _err("interrupted")
+    except KeyboardInterrupt:  # outputs staged so far were removed on the way out (files.StagedOutputs)
+        written = published()
+        _err("interrupted: " + (f"wrote {', '.join(str(p) for p in written)}" if written else "nothing written"))
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
         _debug(args)

@@ -6,12 +6,15 @@
 * :class:`disclosure.load.LoadError` — the model file cannot be used (syntax, schema).  Exit code 2.
 * :class:`disclosure.pipeline.BuildRefused` — the model has findings of severity error (or warnings
   under ``strict``); nothing is written.  Exit code 1.
+* :class:`ArgumentError` — a public function was given an argument of the wrong type (also a
+  :class:`TypeError`).  A caller's bug, not bad input.
 
 Anything else that escapes the library is a bug (exit code 3).
 """
 
 from __future__ import annotations
 
+import signal
 from enum import IntEnum
 
 
@@ -35,3 +38,43 @@ class UsageError(DisclosureError):
 
 class OutputError(UsageError):
     """The output folder or a report file cannot be written."""
+
+
+class ArgumentError(DisclosureError, TypeError):
+    """A function of the public API was called with an argument of the wrong type (a programming error).
+
+    It is a :class:`TypeError` too, so code that catches that keeps working.
+    """
+
+
+def expect(value: object, types: type | tuple[type, ...], name: str, function: str, *, optional: bool = False) -> None:
+    """Raise :class:`ArgumentError` unless ``value`` is one of ``types`` (or None when ``optional``)."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        ok = False  # True is an int, but never a meaningful one here
+    else:
+        ok = isinstance(value, types)
+    if not ok:
+        names = [t.__name__ for t in (types if isinstance(types, tuple) else (types,))] + (["None"] if optional else [])
+        raise ArgumentError(f"{function}(): {name} must be {' or '.join(names)}, not {type(value).__name__}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C in the command line (see :func:`raise_on_interrupt`); ``except KeyboardInterrupt`` catches it."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted()
+
+
+def raise_on_interrupt() -> None:
+    """Make Ctrl-C raise :class:`Interrupted` in this process (the command line's entry points call it).
+
+    CPython remembers a plain KeyboardInterrupt raised inside code run by ``exec``/``eval`` of a
+    string (namedtuple, dataclasses and pydantic do that while importing) and then ends the process
+    by SIGINT, even after the program caught it and chose its exit code; a subclass is not
+    remembered, so the command exits 130 as it says.  An embedding program's own handler is kept.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)

@@ -1,45 +1,53 @@
 """YAML/JSON → :class:`~disclosure.model.BudgetModel`, with every error naming file, YAML path and line.
 
-The file is parsed to a YAML *node graph* (``yaml.compose``, the safe loader)
-and converted to plain data by this module, never by PyYAML's constructors, so:
+The file is read as a stream of YAML *events* (the safe parser) and turned into plain data by this
+module, never by PyYAML's constructors, and no node graph is kept, so:
 
-* nothing in the file is ever executed: any explicit tag other than the
-  standard scalar/collection tags (``!!python/object``, ``!custom`` …) is refused;
-* numbers with a fraction become :class:`~decimal.Decimal` from their written
-  digits, never binary floats (``3097016.27`` stays exact);
+* nothing in the file is ever executed: any explicit tag other than the standard
+  scalar/collection tags (``!!python/object``, ``!custom`` …) is refused;
+* a number is kept **as written** (a ``str``: ``10000``, ``3097016.27``, ``0100000``), never read by
+  YAML 1.1's rules (which make ``0100000`` octal 32768, ``1:20`` sexagesimal 80 and ``1_000`` 1000);
+  each field then reads the text by its own rule (an amount as a plain decimal, a code as its
+  digits, a count as a whole number: :mod:`disclosure.model`).  Dates are kept as written too;
 * every value's line is recorded, so a validation error reads
   ``examples/x.yaml:42 budget.lines[3].amount: expected a decimal with at most 2 places, got 'abc'``;
-* duplicate keys are errors, and alias expansion is bounded (an alias bomb is
-  refused after :data:`MAX_NODES` values instead of exhausting memory).
+* duplicate keys are errors, and the size of what is read is bounded while it is read: at most
+  :data:`MAX_BYTES` of file, :data:`MAX_NODES` values (aliases counted as often as they are used, so
+  an alias bomb is refused instead of exhausting memory) and :data:`MAX_DEPTH` levels of nesting.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Union
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import DisclosureError
+from .errors import DisclosureError, expect
+from .files import FileRefused, read_regular_file
 from .model import BudgetModel, move_renamed_fields
 
-try:  # libyaml's composer is ~10× faster; both give the same node graph and marks
+try:  # libyaml's parser is ~10× faster; both give the same events and marks
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-#: Largest number of values a file may expand to (aliases included).
-MAX_NODES = 200_000
+#: Largest number of values a file may hold, aliases counted each time they are used.  The largest
+#: report the team targets (50,000 table rows: ~1,600 projects with performance sheets, ~10 MB of
+#: YAML) has about 300,000; a file at this limit takes about 0.5 GB to load (docs/decisions.md).
+MAX_NODES = 2_000_000
 #: Largest file accepted, in bytes.
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20_000_000
+#: Deepest nesting of mappings and lists accepted (a budget model needs 7 levels).
+MAX_DEPTH = 64
 
 PathElement = str | int
 YamlPath = tuple[PathElement, ...]
@@ -52,17 +60,15 @@ def normalize_line_breaks(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-_ALLOWED_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:merge",
-}
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+#: Scalars kept as written text: numbers and dates (their fields read them, see the module docstring).
+_AS_WRITTEN = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+_ALLOWED_TAGS = {_STR, _NULL, _BOOL, _MERGE, _MAP, _SEQ, *_AS_WRITTEN}
 
 
 # --------------------------------------------------------------------------- errors
@@ -108,27 +114,77 @@ class LoadError(DisclosureError):
 
 # --------------------------------------------------------------------------- source map
 
+# Positions are kept compactly, in a tree parallel to the data (a flat map from YAML paths took
+# ~250 bytes per value): a scalar's entry is its packed position, a mapping's or list's entry a
+# pair (packed position, children) with children a dict by key or a list by index.  In a mapping
+# the position of an entry is that of its key.
+_COLUMN_BITS = 24
+
+
+def _pack(mark: Any) -> int:
+    return ((mark.line + 1) << _COLUMN_BITS) | min(mark.column + 1, (1 << _COLUMN_BITS) - 1)
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    return packed >> _COLUMN_BITS, packed & ((1 << _COLUMN_BITS) - 1)
+
 
 @dataclass
 class SourceMap:
     """Where each value of the input came from: YAML path → (line, column), 1-based."""
 
     file: str
-    positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    root: Any = field(default=None, repr=False)
+
+    def position(self, path: Sequence[PathElement]) -> tuple[int, int] | None:
+        """(line, column) of ``path``, or of its nearest ancestor present in the file (a missing key's parent)."""
+        entry = self.root
+        if entry is None:
+            return None
+        found = entry[0] if isinstance(entry, tuple) else entry
+        for element in path:
+            children = entry[1] if isinstance(entry, tuple) else None
+            if isinstance(children, dict) and isinstance(element, str):
+                if element not in children:
+                    break
+                entry = children[element]
+            elif isinstance(children, list) and isinstance(element, int) and 0 <= element < len(children):
+                entry = children[element]
+            else:
+                break
+            found = entry[0] if isinstance(entry, tuple) else entry
+        return _unpack(found)
 
     def line(self, path: Sequence[PathElement]) -> int | None:
         """Line of ``path``, or of its nearest ancestor present in the file (a missing key's parent)."""
-        path = tuple(path)
-        while True:
-            if path in self.positions:
-                return self.positions[path][0]
-            if not path:
-                return None
-            path = path[:-1]
+        position = self.position(path)
+        return None if position is None else position[0]
 
     def where(self, path: Sequence[PathElement]) -> str:
         line = self.line(path)
         return self.file if line is None else f"{self.file}:{line}"
+
+    def move(self, old: Sequence[str], new: Sequence[str]) -> None:
+        """Locate the values of mapping path ``old`` at ``new`` too (a renamed field: its errors keep their line)."""
+        entry = self.root
+        for key in old:
+            children = entry[1] if isinstance(entry, tuple) else None
+            if not isinstance(children, dict) or key not in children:
+                return
+            entry = children[key]
+        target = self.root
+        for key in new[:-1]:
+            packed = target[0] if isinstance(target, tuple) else target
+            children = target[1] if isinstance(target, tuple) else None
+            if not isinstance(children, dict):
+                return
+            if key not in children:
+                children[key] = (packed, {})
+            elif not isinstance(children[key], tuple):
+                children[key] = (children[key], {})
+            target = children[key]
+        if isinstance(target, tuple) and isinstance(target[1], dict):
+            target[1].setdefault(new[-1], entry)
 
 
 @dataclass(frozen=True)
@@ -149,22 +205,10 @@ class LoadedModel:
 
 
 def _read_text(path: Path, shown: str) -> str:
-    def fail(message: str) -> LoadError:
-        return LoadError([Problem(shown, message)])
-
     try:
-        if path.is_dir():
-            raise fail("is a folder; expected a YAML file such as unit.yaml")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(f"is {size} bytes; a budget model is expected to be under {MAX_BYTES} bytes")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except PermissionError:
-        raise fail("cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise fail(f"cannot be read ({exc.strerror or exc})") from None
+        data = read_regular_file(path, MAX_BYTES, "a budget model (YAML or JSON)")
+    except FileRefused as exc:
+        raise LoadError([Problem(shown, exc.reason)]) from None
     return decode(data, shown)
 
 
@@ -192,100 +236,205 @@ def decode(data: bytes, shown: str) -> str:
     return text
 
 
-# --------------------------------------------------------------------------- nodes → data
+# --------------------------------------------------------------------------- events → data
 
 
-class _Converter:
-    """Turn a composed YAML node graph into plain data (dict/list/str/int/Decimal/bool/None/date)."""
+class _Container:
+    """A mapping or list being read: its data, its positions and what the next event fills."""
+
+    __slots__ = ("anchor", "children", "count_before", "key", "key_position", "merges", "packed", "path", "value")
+
+    def __init__(self, value: dict | list, children: dict | list, path: YamlPath, packed: int, anchor: str | None,
+                 count_before: int):
+        self.value = value
+        self.children = children
+        self.path = path
+        self.packed = packed
+        self.anchor = anchor
+        self.count_before = count_before
+        self.key: Any = _NO_KEY  # a mapping's key awaiting its value (_MERGE_KEY for <<)
+        self.key_position = 0
+        self.merges: list[tuple[Any, Any, int]] = []  # (value, entry, line) of each << in order
+
+
+_NO_KEY = object()
+_MERGE_KEY = object()
+_UNFINISHED = object()  # an anchor whose mapping or list is still being read
+
+
+class _Reader:
+    """Plain data (dict/list/str/bool/None) and positions from the parse events of one document."""
 
     def __init__(self, file: str):
         self.file = file
-        self.positions: dict[YamlPath, tuple[int, int]] = {}
         self.count = 0
-        self._active: set[int] = set()
-        self._scalar = yaml.constructor.SafeConstructor()
+        self.anchors: dict[str, tuple[Any, Any, int]] = {}  # name → (value, position entry, values)
+        self._resolver = yaml.resolver.Resolver()
+        self._bools = yaml.constructor.SafeConstructor.bool_values
 
-    def fail(self, node: yaml.Node, path: YamlPath, message: str) -> LoadError:
-        return LoadError([Problem(self.file, message, path, node.start_mark.line + 1, node.start_mark.column + 1)])
+    def fail(self, mark: Any, path: YamlPath, message: str) -> LoadError:
+        return LoadError([Problem(self.file, message, path, mark.line + 1, mark.column + 1)])
 
-    def convert(self, node: yaml.Node, path: YamlPath = ()) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise self.fail(node, path, f"expands to more than {MAX_NODES} values (too many or nested aliases); refused")
-        if node.tag not in _ALLOWED_TAGS:
-            raise self.fail(node, path, f"YAML tag {node.tag!r} is not allowed: tags are never executed or interpreted")
-        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, path)
-        if id(node) in self._active:
-            raise self.fail(node, path, "a recursive alias refers to itself; refused")
-        self._active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-            assert isinstance(node, yaml.MappingNode)
-            return self.mapping(node, path)
-        finally:
-            self._active.discard(id(node))
+    def _tag(self, event: Any, path: YamlPath) -> str:
+        tag = event.tag
+        if isinstance(event, yaml.ScalarEvent):
+            if tag is None or tag == "!":
+                tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        elif tag is None or tag == "!":
+            tag = _MAP if isinstance(event, yaml.MappingStartEvent) else _SEQ
+        if tag not in _ALLOWED_TAGS:
+            raise self.fail(event.start_mark, path, f"YAML tag {tag!r} is not allowed: tags are never executed or interpreted")
+        return tag
 
-    def mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        merged: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                for source in sources:
-                    if not isinstance(source, yaml.MappingNode):
-                        raise self.fail(source, path, "a merge key (<<) must refer to a mapping")
-                    for k, v in self.mapping(source, path).items():
-                        merged.setdefault(k, v)
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail(key_node, path, "a mapping key must be a plain value, not a list or mapping")
-            key = self.scalar(key_node, path)
-            key = str(key) if not isinstance(key, str) else key
-            if key in result:
-                raise self.fail(key_node, (*path, key), f"duplicate key {key!r} (it was already given above)")
-            self.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.convert(value_node, (*path, key))
-        for k, v in merged.items():
-            result.setdefault(k, v)
-        return result
-
-    def scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
-        tag, value = node.tag, node.value
-        if tag == "tag:yaml.org,2002:str":
+    def _scalar(self, event: Any, tag: str, path: YamlPath) -> Any:
+        value = event.value
+        if tag == _STR or tag in _AS_WRITTEN:
             bad = FORBIDDEN_CHARACTERS.search(value)
             if bad:
-                raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which a Word "
-                                            "document cannot hold; remove it")
+                raise self.fail(event.start_mark, path, f"contains the control character U+{ord(bad.group()):04X}, "
+                                                        "which a Word document cannot hold; remove it")
             return normalize_line_breaks(value)
-        if tag == "tag:yaml.org,2002:null":
+        if tag == _NULL:
             return None
-        if tag == "tag:yaml.org,2002:bool":
-            return self._scalar.construct_yaml_bool(node)
-        if tag == "tag:yaml.org,2002:int":
+        if tag == _BOOL:
             try:
-                return self._scalar.construct_yaml_int(node)
-            except ValueError:
-                raise self.fail(node, path, f"{value!r} is not a valid integer") from None
-        if tag == "tag:yaml.org,2002:float":
-            text = value.replace("_", "").strip()
-            lowered = text.lower()
-            if lowered in (".nan",):
-                return Decimal("NaN")
-            if lowered in (".inf", "+.inf", "-.inf"):
-                return Decimal("-Infinity" if lowered.startswith("-") else "Infinity")
-            try:
-                return Decimal(text)
-            except InvalidOperation:
-                return value
-        if tag == "tag:yaml.org,2002:timestamp":
-            try:
-                return self._scalar.construct_yaml_timestamp(node)
-            except ValueError:
-                raise self.fail(node, path, f"{value!r} is not a valid date") from None
-        raise self.fail(node, path, f"YAML tag {tag!r} is not allowed")  # pragma: no cover
+                return self._bools[value.lower()]
+            except KeyError:
+                raise self.fail(event.start_mark, path, "is not a YAML boolean (true or false)") from None
+        raise self.fail(event.start_mark, path, f"YAML tag {tag!r} is not allowed here")
+
+    def _counted(self, values: int, mark: Any, path: YamlPath) -> None:
+        self.count += values
+        if self.count > MAX_NODES:
+            raise self.fail(mark, path, f"expands to more than {MAX_NODES:,} values (too many values, or aliases "
+                                        "used too often); a budget model is refused beyond that")
+
+    def read(self, loader: Any) -> tuple[Any, Any]:
+        """The value of the document whose first node event is next, and its position entry."""
+        stack: list[_Container] = []
+        while True:
+            event = loader.get_event()
+            top = stack[-1] if stack else None
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                assert top is not None
+                stack.pop()
+                value, entry = self._finish(top), (top.packed, top.children)
+                if top.anchor is not None:
+                    self.anchors[top.anchor] = (value, entry, self.count - top.count_before)
+                result = self._place(stack, value, entry, event.start_mark)
+                if result is not None:
+                    return result
+                continue
+            path = self._path_of_next(top)
+            if top is not None and isinstance(top.value, dict) and top.key is _NO_KEY:
+                self._key(top, event, path)
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                value, entry = self._alias(event, path)
+                result = self._place(stack, value, entry, event.start_mark)
+            elif isinstance(event, yaml.ScalarEvent):
+                tag = self._tag(event, path)
+                self._counted(1, event.start_mark, path)
+                value, entry = self._scalar(event, tag, path), _pack(event.start_mark)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, entry, 1)
+                result = self._place(stack, value, entry, event.start_mark)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                self._tag(event, path)
+                if len(stack) >= MAX_DEPTH:
+                    raise self.fail(event.start_mark, path, f"is nested more than {MAX_DEPTH} levels deep; refused")
+                count_before = self.count
+                self._counted(1, event.start_mark, path)
+                mapping = isinstance(event, yaml.MappingStartEvent)
+                packed = top.key_position if top is not None and isinstance(top.value, dict) else _pack(event.start_mark)
+                stack.append(_Container({} if mapping else [], {} if mapping else [], path, packed, event.anchor,
+                                        count_before))
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (_UNFINISHED, None, 0)
+                continue
+            else:  # pragma: no cover - the parser gives no other event inside a document
+                raise self.fail(event.start_mark, path, f"unexpected YAML event {type(event).__name__}")
+            if result is not None:
+                return result
+
+    @staticmethod
+    def _path_of_next(top: _Container | None) -> YamlPath:
+        if top is None:
+            return ()
+        if isinstance(top.value, list):
+            return (*top.path, len(top.value))
+        if top.key is _NO_KEY or top.key is _MERGE_KEY:
+            return top.path
+        return (*top.path, top.key)
+
+    def _key(self, top: _Container, event: Any, path: YamlPath) -> None:
+        """Read the key of the next entry of the mapping ``top``."""
+        if isinstance(event, yaml.AliasEvent):
+            value, _, _ = self.anchors.get(event.anchor, (None, None, 0))
+            if isinstance(value, (dict, list)) or value is _UNFINISHED:
+                raise self.fail(event.start_mark, path, "a mapping key must be a plain value, not a list or mapping")
+            key: Any = value
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = self._tag(event, path)
+            if tag == _MERGE:
+                top.key = _MERGE_KEY
+                top.key_position = _pack(event.start_mark)
+                return
+            key = self._scalar(event, tag, path)
+        else:
+            raise self.fail(event.start_mark, path, "a mapping key must be a plain value, not a list or mapping")
+        key = key if isinstance(key, str) else str(key)
+        if key in top.value:
+            raise self.fail(event.start_mark, (*path, key), f"duplicate key {key!r} (it was already given above)")
+        top.key = key
+        top.key_position = _pack(event.start_mark)
+
+    def _alias(self, event: Any, path: YamlPath) -> tuple[Any, Any]:
+        if event.anchor not in self.anchors:
+            raise self.fail(event.start_mark, path, f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it")
+        value, entry, values = self.anchors[event.anchor]
+        if value is _UNFINISHED:
+            raise self.fail(event.start_mark, path, "a recursive alias refers to itself; refused")
+        self._counted(values, event.start_mark, path)
+        if not isinstance(entry, tuple):  # a scalar is where the alias is; a mapping's children stay where written
+            entry = _pack(event.start_mark)
+        return value, entry
+
+    def _place(self, stack: list[_Container], value: Any, entry: Any, mark: Any) -> tuple[Any, Any] | None:
+        """Put a finished value into the container on top of ``stack``; the document's value when none is left."""
+        if not stack:
+            return value, entry
+        top = stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+            top.children.append(entry)
+        elif top.key is _MERGE_KEY:
+            sources = value if isinstance(value, list) else [value]
+            entries = entry[1] if isinstance(value, list) else [entry]
+            for source, source_entry in zip(sources, entries):
+                if not isinstance(source, dict):
+                    raise self.fail(mark, top.path, "a merge key (<<) must refer to a mapping")
+                top.merges.append((source, source_entry, 0))
+            top.key = _NO_KEY
+        else:
+            top.value[top.key] = value
+            # an entry of a mapping is located at its key (a mapping or list under it keeps its children)
+            top.children[top.key] = (top.key_position, entry[1]) if isinstance(entry, tuple) else top.key_position
+            top.key = _NO_KEY
+        return None
+
+    @staticmethod
+    def _finish(container: _Container) -> Any:
+        """A mapping's merged keys (``<<``) fill what it does not give itself; the first merge wins."""
+        if not container.merges:
+            return container.value
+        for source, source_entry, _ in container.merges:
+            for key, value in source.items():
+                if key not in container.value:
+                    container.value[key] = value
+                    if isinstance(source_entry, tuple) and key in source_entry[1]:
+                        container.children[key] = source_entry[1][key]
+        return container.value
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
@@ -296,8 +445,21 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         raise LoadError([Problem(file, f"contains the control character U+{ord(bad.group()):04X} at column {column}, "
                                        "which a Word document cannot hold; remove it", line=line, column=column)])
+    loader = _SafeLoader(text)
+    reader = _Reader(file)
+    documents: list[tuple[Any, Any]] = []
     try:
-        documents = list(yaml.compose_all(text, Loader=_SafeLoader))
+        loader.get_event()  # stream start
+        while not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # document start
+            first = loader.peek_event()
+            if documents:
+                raise LoadError([Problem(file, "holds several YAML documents (---); expected one budget model",
+                                         line=first.start_mark.line + 1)])
+            value, entry = reader.read(loader)
+            loader.get_event()  # document end
+            if value is not None:
+                documents.append((value, entry))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "syntax error"
@@ -312,15 +474,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
                                        "documents cannot hold; remove it", line=line)]) from None
     except yaml.YAMLError as exc:
         raise LoadError([Problem(file, f"not valid YAML: {exc}")]) from None
-    documents = [d for d in documents if d is not None]
+    finally:
+        loader.dispose()
     if not documents:
         raise LoadError([Problem(file, "holds no data; expected a budget model with unit: and budget:")])
-    if len(documents) > 1:
-        line = documents[1].start_mark.line + 1
-        raise LoadError([Problem(file, "holds several YAML documents (---); expected one budget model", line=line)])
-    converter = _Converter(file)
-    data = converter.convert(documents[0])
-    return data, SourceMap(file, converter.positions)
+    value, entry = documents[0]
+    return value, SourceMap(file, entry)
 
 
 # --------------------------------------------------------------------------- validation errors
@@ -373,8 +532,13 @@ def _message(error: dict[str, Any], loc: YamlPath) -> str:
     message = error["msg"]
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
+    value = error.get("input")
+    if isinstance(value, bool) and not kind.startswith("bool") and "got" not in message:
+        # yes/no/on/off/true/false are YAML booleans: say so, in the file's words
+        hint = "; put it in quotes if it is text" if kind == "string_type" else ""
+        return f"{message}, got the YAML boolean {'true' if value else 'false'}{hint}"
     if kind in ("enum", "literal_error"):
-        message = f"{message}, got {error.get('input')!r}"
+        message = f"{message}, got {value!r}"
     return message
 
 
@@ -416,9 +580,7 @@ def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem
         for old, new in moved
     )
     for old, new in moved:  # errors in a moved value are reported at the line where it was written
-        for path, position in list(source.positions.items()):
-            if path[: len(old)] == old:
-                source.positions.setdefault(new + path[len(old):], position)
+        source.move(old, new)
     try:
         return BudgetModel.model_validate(data), notices
     except ValidationError as exc:
@@ -426,7 +588,16 @@ def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem
 
 
 def load(path: Path | str) -> LoadedModel:
-    """Read and validate a budget model file (YAML or JSON).  Raises :class:`LoadError`."""
+    """Read and validate a budget model file (YAML or JSON).
+
+    Only a regular file of at most :data:`MAX_BYTES` is read (a FIFO, device or folder is refused
+    without reading it).
+
+    Raises:
+        LoadError: the file cannot be used; each of its ``problems`` names file, YAML path and line.
+        ArgumentError: ``path`` is not a ``str`` or ``os.PathLike``.
+    """
+    expect(path, (str, os.PathLike), "path", "load")
     path = Path(path)
     shown = str(path)
     text = _read_text(path, shown)
@@ -436,7 +607,14 @@ def load(path: Path | str) -> LoadedModel:
 
 
 def loads(text: str, file: str = "<string>") -> LoadedModel:
-    """Validate a budget model given as YAML text."""
+    """Validate a budget model given as YAML text (``file`` names it in messages).
+
+    Raises:
+        LoadError: the text cannot be used; each of its ``problems`` names the YAML path and line.
+        ArgumentError: ``text`` or ``file`` is not a ``str``.
+    """
+    expect(text, str, "text", "loads")
+    expect(file, str, "file", "loads")
     data, source = parse_yaml(text, file)
     model, notices = _validated(data, source)
     return LoadedModel(model, source, None, notices)

@@ -11,9 +11,13 @@ Conventions:
 
 * Amounts are exact decimals in ``unit.amount_unit`` (元 or 万元), at most two
   decimal places, never negative.  Write them unquoted (``3097016.27``) or
-  quoted; they are never read as binary floats.
+  quoted; they are never read as binary floats.  An amount is read as it looks:
+  plain digits and a point (thousands may be grouped ``'1,234,567.89'`` in a
+  string); YAML 1.1's other number forms (``0100000``, ``1:20``, ``1_000``,
+  ``0x10``, ``+5``, ``1e3``) are errors, never silently converted.
 * Codes are 政府收支分类科目 codes written as digits: 支出功能分类 项 (7 digits),
-  部门预算经济分类 款 (5 digits), income codes as printed.
+  部门预算经济分类 款 (5 digits), income codes as printed; their digits are kept
+  as written (``001`` stays ``001``).
 * Every object rejects unknown keys, so a misspelt key is an error, not a
   silently ignored fact.
 """
@@ -21,7 +25,9 @@ Conventions:
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal, InvalidOperation
+import functools
+import re
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -30,6 +36,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -44,10 +51,62 @@ MAX_DECIMAL_PLACES = 2
 MAX_AMOUNT = Decimal(10) ** 15
 
 
-def _parse_money(value: Any) -> Decimal:
-    """Accept an exact amount: int, Decimal or a decimal string; refuse floats, NaN, ∞, negatives."""
+#: An amount as written: digits without a leading zero (thousands may be grouped ``1,234,567`` in a
+#: string), then at most one point with digits after it.  ASCII digits only.
+_PLAIN_DECIMAL = re.compile(r"(0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)(\.[0-9]+)?", re.ASCII)
+#: A whole number as written (a year, a count): digits without a leading zero.
+_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]*", re.ASCII)
+_NOT_FINITE = {".nan": "NaN", "nan": "NaN", ".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity",
+               "inf": "Infinity", "infinity": "Infinity", "-inf": "-Infinity"}
+
+
+def _written(value: Any) -> str:
+    """How a value reads in YAML, for a message (``true``, not ``True`` or ``1``)."""
     if isinstance(value, bool):
-        raise PydanticCustomError("money_type", "expected an exact decimal amount, got {value}", {"value": value})
+        return "true" if value else "false"
+    if value is None:
+        return "null (no value)"
+    return str(value)
+
+
+def _why_not_plain(text: str) -> str:
+    """What a number written other than as a plain decimal would have meant, for the message."""
+    digits = text.lstrip("+-")
+    if "_" in text:
+        return "; write it without _ (YAML 1.1 reads 1_000 as 1000, other programs as text)"
+    if re.fullmatch(r"0[0-7]+", digits):
+        return f"; a number has no leading zero (YAML 1.1 reads {digits} as the octal number {int(digits, 8)})"
+    if re.fullmatch(r"0[0-9]+(\.[0-9]*)?", digits):
+        return "; a number has no leading zero"
+    if re.fullmatch(r"0[xXoObB][0-9a-fA-F]+", digits):
+        return "; hexadecimal, octal and binary numbers are not accepted"
+    if re.fullmatch(r"[0-9]+(:[0-9]+)+", digits):
+        base60 = 0
+        for part in digits.split(":"):
+            base60 = base60 * 60 + int(part)
+        return f"; YAML 1.1 reads {digits} as the base-60 number {base60}: write the number in digits"
+    if re.search(r"[0-9][eE]", text):
+        return "; write the number out in digits, without an exponent"
+    if text.startswith("+"):
+        return "; write it without +"
+    if digits.startswith(".") or digits.endswith("."):
+        return "; write digits on both sides of the point (0.5, 5.0)"
+    if "," in text:
+        return "; thousands separators must group by three digits (1,234,567.89)"
+    return ""
+
+
+def _parse_money(value: Any) -> Decimal:
+    """Accept an exact amount: int, Decimal or its written text; refuse floats, NaN, ∞, negatives.
+
+    Text (a YAML number is kept as written, see :mod:`disclosure.load`) must be a plain decimal:
+    ``1234567.89``, or grouped by thousands in a string, ``'1,234,567.89'``.  Leading zeros
+    (``0100000``), signs (``+5``), exponents (``1e3``), underscores (``1_000``), base-60 (``1:20``) and
+    other bases (``0x10``) are refused, so a figure is never read other than as it looks.
+    """
+    if isinstance(value, bool) or value is None:
+        raise PydanticCustomError("money_type", "expected an exact decimal amount, got {value}",
+                                  {"value": _written(value)})
     if isinstance(value, float):
         raise PydanticCustomError(
             "money_float",
@@ -57,15 +116,20 @@ def _parse_money(value: Any) -> Decimal:
     if isinstance(value, int):
         value = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
+        text = value.strip()
+        if text.lower() in _NOT_FINITE:
+            raise PydanticCustomError("money_finite", "expected a finite amount, got {value}",
+                                      {"value": _NOT_FINITE[text.lower()]})
+        plain = _PLAIN_DECIMAL.fullmatch(text.removeprefix("-"))
+        if plain is None:
             raise PydanticCustomError(
                 "money_syntax",
-                "expected a decimal with at most 2 places, got '{value}'",
-                {"value": value},
-            ) from None
+                "expected a decimal with at most 2 places, got '{value}'{why}",
+                {"value": value, "why": _why_not_plain(text)},
+            )
+        if text.startswith("-"):
+            raise PydanticCustomError("money_negative", "expected an amount ≥ 0, got {value}", {"value": text})
+        value = Decimal(text.replace(",", ""))
     if not isinstance(value, Decimal):
         raise PydanticCustomError(
             "money_type",
@@ -89,6 +153,32 @@ def _parse_money(value: Any) -> Decimal:
     return value
 
 
+def _parse_whole_number(value: Any) -> Any:
+    """A year or a count: an int, or digits as written (``2024``); ``true``, ``0x10``, ``010`` are refused."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("whole_number", "expected a whole number, got {value}", {"value": _written(value)})
+    if isinstance(value, str):
+        text = value.strip()
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise PydanticCustomError("whole_number", "expected a whole number written in digits, got '{value}'{why}",
+                                      {"value": value, "why": _why_not_plain(text)})
+        return int(text)
+    return value
+
+
+def _parse_plain_decimal(value: Any) -> Any:
+    """A measure (an area): a Decimal, an int, or a plain decimal as written (``1200.5``)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("plain_decimal", "expected a number, got {value}", {"value": _written(value)})
+    if isinstance(value, str):
+        text = value.strip()
+        if not _PLAIN_DECIMAL.fullmatch(text) or "," in text:
+            raise PydanticCustomError("plain_decimal", "expected a number written in digits, got '{value}'{why}",
+                                      {"value": value, "why": _why_not_plain(text)})
+        return Decimal(text)
+    return value
+
+
 Money = Annotated[
     Decimal,
     BeforeValidator(_parse_money),
@@ -96,7 +186,7 @@ Money = Annotated[
         {
             "anyOf": [
                 {"type": "number", "minimum": 0, "exclusiveMaximum": 1e15, "multipleOf": 0.01},
-                {"type": "string", "pattern": r"^\s*\d[\d,]*(\.\d{1,2})?\s*$"},
+                {"type": "string", "pattern": r"^\s*(0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]{1,2})?\s*$"},
             ],
             "description": "An exact amount in unit.amount_unit, ≥ 0, at most 2 decimal places.",
         }
@@ -105,14 +195,18 @@ Money = Annotated[
 """An exact, non-negative amount with at most two decimal places, in the model's unit."""
 
 
+_DIGITS = re.compile("[0-9]+", re.ASCII)
+
+
 def _digits(length: int | tuple[int, ...], what: str) -> Any:
     lengths = (length,) if isinstance(length, int) else length
 
     def parse(value: Any) -> str:
-        if isinstance(value, bool):
-            raise PydanticCustomError("code", "expected a {what}, got {value}", {"what": what, "value": value})
+        if isinstance(value, bool) or value is None:
+            raise PydanticCustomError("code", "expected a {what}, got {value}", {"what": what, "value": _written(value)})
+        # a code is its digits as written (a YAML number is kept as text: 001 stays 001); ASCII digits only
         text = str(value).strip() if isinstance(value, (int, str)) else None
-        if text is None or not text.isdigit() or len(text) not in lengths:
+        if text is None or not _DIGITS.fullmatch(text) or len(text) not in lengths:
             raise PydanticCustomError("code", "expected a {what}, got '{value}'", {"what": what, "value": value})
         return text
 
@@ -141,6 +235,31 @@ class _Model(BaseModel):
         str_strip_whitespace=True,
         use_enum_values=False,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_as_written(cls, value: Any, info: ValidationInfo) -> Any:
+        """Whole-number and decimal fields read text strictly, as it is written (pydantic's own rules
+        take ``'+5'``, ``'1_000'`` and ``'010'``, and ``true`` as 1).  Amounts have their own rule (Money)."""
+        if isinstance(value, (str, bool)) and info.field_name is not None:
+            parse = _strict_parsers(cls).get(info.field_name)
+            if parse is not None:
+                return parse(value)
+        return value
+
+
+@functools.cache
+def _strict_parsers(model: type[BaseModel]) -> dict[str, Any]:
+    """The fields of ``model`` whose text is read strictly: int (or int | None) and plain Decimal fields."""
+    parsers = {}
+    for name, info in model.model_fields.items():
+        if any(isinstance(m, BeforeValidator) for m in info.metadata):
+            continue  # a type with its own reading rule (Money, codes)
+        if info.annotation in (int, int | None):
+            parsers[name] = _parse_whole_number
+        elif info.annotation in (Decimal, Decimal | None):
+            parsers[name] = _parse_plain_decimal
+    return parsers
 
 
 # --------------------------------------------------------------------------- enums

@@ -18,14 +18,19 @@ here: the module starts from a finished ``.docx`` and its outline entries.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import logging
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
@@ -45,7 +50,7 @@ from pypdf.generic import (
 )
 
 from .errors import UsageError
-from .files import write_with
+from .files import FileRefused, read_regular_file, write_with
 
 __all__ = [
     "Attachment",
@@ -60,6 +65,7 @@ __all__ = [
     "finish_pdf",
     "fontconfig_text",
     "libreoffice_destination_name",
+    "read_attachment",
 ]
 
 #: Environment variable naming the LibreOffice program (a path or a command name).
@@ -71,6 +77,10 @@ INSTALL_HINT = "on Debian/Ubuntu run `apt-get install libreoffice-writer-nogui f
 #: machine (here a start takes ~1 s and the 20-page example ~0.5 s).
 START_TIMEOUT = 60.0
 DOCUMENT_TIMEOUT = 30.0
+#: Environment variable replacing that allowance by a number of seconds for the whole run.
+TIMEOUT_ENV = "DISCLOSURE_SOFFICE_TIMEOUT"
+#: Largest PDF attachment read, in bytes (a scanned 30-page catalogue has ~10 MB).
+MAX_ATTACHMENT_BYTES = 100_000_000
 
 #: writer_pdf_Export options, in the JSON form ``--convert-to`` accepts since LibreOffice 7.4.
 #: ExportBookmarksToPDFDestination: each Word bookmark becomes a named destination (the outline
@@ -225,23 +235,78 @@ def _check_inputs(docx_paths: Sequence[Path]) -> None:
 
 def _run_soffice(command: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
     """Run LibreOffice in its own process group, so a timeout ends soffice.bin too, not only the wrapper."""
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
+    process = None
+    # Ctrl-C while Popen starts the program would lose it, running, before we hold its process id: it
+    # waits until Popen returns (the mask is read first and always restored, whenever Ctrl-C comes)
+    masking = hasattr(signal, "pthread_sigmask")
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set()) if masking else set()
     try:
+        try:
+            if masking:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            process = subprocess.Popen(
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                start_new_session=True,
+            )
+        finally:
+            if masking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile arrives now
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        assert process is not None
+        _kill_group(process)
         stdout, stderr = process.communicate()
-        raise PdfError(f"LibreOffice did not finish within {timeout:g} s{_output(stdout, stderr)}") from None
+        raise PdfError(f"LibreOffice did not finish within {timeout:g} s (set {TIMEOUT_ENV} to allow more)"
+                       f"{_output(stdout, stderr)}") from None
+    except BaseException:  # Ctrl-C, or the caller stopping: LibreOffice must not be left running
+        if process is not None:
+            _kill_group(process)
+            process.wait()
+        raise
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with suppress(ProcessLookupError):  # the group is gone already
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _remove_ipc_pipe(profile_url: str) -> None:
+    """Remove the single-instance pipe a killed LibreOffice leaves in /tmp (a clean exit removes it).
+
+    LibreOffice names it ``OSL_PIPE_<uid>_SingleOfficeIPC_<md5>``, the MD5 of the user installation
+    URL (UTF-16) written as hex without padding (desktop/source/app/officeipcthread.cxx), and puts
+    it in /tmp (or /var/tmp) whatever TMPDIR says.  Ours has a private profile, so the name is ours.
+    """
+    if not hasattr(os, "getuid"):
+        return
+    digest = hashlib.md5(profile_url.encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(format(byte, 'x') for byte in digest)}"
+    for folder in ("/tmp", "/var/tmp"):
+        pipe = Path(folder, name)
+        with suppress(OSError):
+            if stat.S_ISSOCK(pipe.lstat().st_mode):
+                pipe.unlink()
+
+
+def _timeout(documents: int) -> float:
+    """Seconds allowed for converting ``documents``: ``$DISCLOSURE_SOFFICE_TIMEOUT``, or the defaults."""
+    override = os.environ.get(TIMEOUT_ENV)
+    if override:
+        try:
+            seconds = float(override)
+        except ValueError:
+            seconds = 0.0
+        if not 0 < seconds < 86400:
+            raise PdfError(f"{TIMEOUT_ENV}={override!r}: expected a number of seconds between 0 and 86400")
+        return seconds
+    return START_TIMEOUT + DOCUMENT_TIMEOUT * documents
 
 
 #: A warning every headless start prints (no Java is needed to export a PDF): not worth showing.
@@ -272,9 +337,14 @@ def _convert(docx_paths: Sequence[Path], outdir: Path, timeout: float | None) ->
             str(outdir),
             *(str(path.resolve()) for path in docx_paths),
         ]
-        env = {**os.environ, "FONTCONFIG_FILE": str(fonts)}
-        limit = timeout if timeout is not None else START_TIMEOUT + DOCUMENT_TIMEOUT * len(docx_paths)
-        result = _run_soffice(command, env, limit)
+        scratch = Path(private, "tmp")  # LibreOffice's own temporary files go with the private folder
+        scratch.mkdir()
+        env = {**os.environ, "FONTCONFIG_FILE": str(fonts), "TMPDIR": str(scratch)}
+        limit = timeout if timeout is not None else _timeout(len(docx_paths))
+        try:
+            result = _run_soffice(command, env, limit)
+        finally:
+            _remove_ipc_pipe(profile.as_uri())
     pdfs = [outdir / f"{path.stem}.pdf" for path in docx_paths]
     failed = [path.name for path, pdf in zip(docx_paths, pdfs) if not pdf.is_file()]
     if result.returncode != 0 or failed:
@@ -374,15 +444,46 @@ def _locate(reader: PdfReader, outline: Sequence[OutlineItem]) -> list[_Entry]:
     return entries
 
 
-def _read_attachment(attachment: Attachment) -> PdfReader:
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs warnings that quote the bytes of a broken file; a message of ours says what is wrong."""
+    logger = logging.getLogger("pypdf")
+    disabled, logger.disabled = logger.disabled, True
     try:
-        reader = PdfReader(attachment.path)
-        encrypted, empty = reader.is_encrypted, not reader.pages
-    except (OSError, PdfReadError) as exc:
-        raise PdfError(f"attachment {attachment.path}: cannot be read as a PDF ({exc})") from None
+        yield
+    finally:
+        logger.disabled = disabled
+
+
+def read_attachment(path: Path) -> PdfReader:
+    """The PDF at ``path`` (a regular file of at most :data:`MAX_ATTACHMENT_BYTES`), ready to merge.
+
+    Nothing of a file that is not a usable PDF is echoed: the error names the path and what is wrong.
+
+    Raises:
+        PdfError: not a regular file, too large, not a PDF, damaged, encrypted or without pages.
+    """
+    path = Path(path)
+    try:
+        data = read_regular_file(path, MAX_ATTACHMENT_BYTES, "a PDF attachment")
+    except FileRefused as exc:
+        raise PdfError(str(exc)) from None
+    if b"%PDF-" not in data[:1024]:
+        raise PdfError(f"{path}: is not a PDF (a PDF file starts with %PDF-); expected a PDF attachment")
+    try:
+        with _quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data))
+            encrypted = reader.is_encrypted
+            empty = not encrypted and not reader.pages
+    except Exception:  # pypdf raises many kinds on a damaged file; what it says may quote the file
+        raise PdfError(f"{path}: is a damaged PDF that cannot be read; expected a PDF attachment") from None
     if encrypted or empty:
-        raise PdfError(f"attachment {attachment.path}: the PDF is {'encrypted' if encrypted else 'empty'}")
+        raise PdfError(f"{path}: the PDF is {'encrypted' if encrypted else 'empty'}; expected a PDF attachment with pages")
     return reader
+
+
+def _read_attachment(attachment: Attachment) -> PdfReader:
+    return read_attachment(attachment.path)
 
 
 def _place(

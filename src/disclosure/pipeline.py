@@ -1,17 +1,18 @@
-"""The whole job: load → derive → check → narrate → render → write, atomically (DESIGN.md §2, §8).
+"""The whole job: load → derive → check → narrate → render → write, all or nothing (DESIGN.md §2, §8).
 
-The output is written to a temporary file in the target folder and renamed
-into place only when complete, so a failed build never leaves a partial
-report and never touches an existing one.
+Every output of a unit (.docx, PDF, JSON) is produced in a private staging folder inside the
+output folder and renamed into place with the others only when all are complete
+(:class:`disclosure.files.StagedOutputs`), so a failed build never leaves a partial report and
+never touches an existing one.
 """
 
 from __future__ import annotations
 
-import re
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,14 +20,14 @@ from . import checks as checks_module
 from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checks import Finding
 from .classification import Classification, bundled
-from .errors import DisclosureError
-from .files import write_atomically, write_with
+from .errors import ArgumentError, DisclosureError, OutputError, expect
+from .files import STAGING_PREFIX, StagedOutputs, check_regular_file, safe_file_stem, stem_length_problem
 from .glossary import glossary_terms
 from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import Appendix, BudgetModel
 from .narrative import Narrative, narrate
 from .performance import derive_sheets
-from .profile import Profile, load_profile
+from .profile import Profile, ProfileError, load_profile
 from .report import ReportContent, printed_tables
 from .tables import Tables, derive_tables
 
@@ -118,6 +119,7 @@ class BuildResult:
     source: SourceMap | None = None  # where the model's fields are, to print findings with lines
     pdf_request: PdfRequest | None = None
     pdf: Path | None = None
+    json: Path | None = None
     notices: tuple[Problem, ...] = ()  # about the file itself: renamed fields used with their old spelling
 
     @property
@@ -153,8 +155,10 @@ def prepare(
             loaded = load(source)
     model = loaded.model
     classification = classification or bundled()
-    if not isinstance(profile, Profile):
-        profile = load_profile(profile or model.report.profile)
+    if isinstance(profile, str):
+        profile = load_profile(profile)
+    elif profile is None:
+        profile = _model_profile(loaded)
     with timings.measure("derive"):
         # checked at the scale the report's tables print (万元 in the Shanxi form, 元 in the Shanghai form)
         tables = derive_tables(model, classification, profile.number_format("table", model.unit.level).scale)
@@ -172,6 +176,15 @@ def prepare(
             printed_tables(tables, profile, model.unit.level),
         )
     return Prepared(loaded, classification, findings, content)
+
+
+def _model_profile(loaded: LoadedModel) -> Profile:
+    """The profile the model names; one that cannot be used is unusable input, located in the model."""
+    try:
+        return load_profile(loaded.model.report.profile)
+    except ProfileError as exc:
+        path = ("report", "profile")
+        raise LoadError([Problem(loaded.source.file, str(exc), path, loaded.source.line(path))]) from None
 
 
 def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
@@ -192,9 +205,110 @@ def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
 
 
 def default_output_name(model: BudgetModel) -> str:
+    """The report's file name without suffix: ``report.output_name`` or ``{unit}-{year}-{level}预算公开``, made safe."""
     unit = model.unit
-    name = model.report.output_name or f"{unit.name}-{unit.fiscal_year}-{unit.level}预算公开"
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "report"
+    return safe_file_stem(model.report.output_name or f"{unit.name}-{unit.fiscal_year}-{unit.level}预算公开")
+
+
+def output_stem(prepared: Prepared, output_name: str | None = None) -> str:
+    """The checked file name (without suffix) of the report: inside the output folder, not too long.
+
+    ``output_name`` (the caller's) wins over the model's ``report.output_name``, which wins over the
+    default from the unit's name.  A name too long for a file name is unusable input naming its source.
+    """
+    if output_name is not None:
+        stem = safe_file_stem(output_name)
+        problem = stem_length_problem(stem)
+        if problem:
+            raise OutputError(f"output_name: the report's file name {problem}")
+        return stem
+    model, source = prepared.model, prepared.loaded.source
+    stem = default_output_name(model)
+    problem = stem_length_problem(stem)
+    if problem:
+        field = ("report", "output_name") if model.report.output_name else ("unit", "name")
+        hint = "" if model.report.output_name else "; give a shorter file name in report.output_name"
+        message = f"the report's file name {problem}{hint}"
+        raise LoadError([Problem(source.file, message, field, source.line(field))])
+    return stem
+
+
+#: Largest Word template read, in bytes (the default templates have 20–60 KB each).
+MAX_TEMPLATE_BYTES = 20_000_000
+
+
+def _check_template_files(templates: Path | str | None, profile: Profile) -> None:
+    """Every template of ``--templates DIR`` the profile uses is a regular file under the size cap.
+
+    The rendering libraries open templates by name: a FIFO there would block them, a device would
+    be read without end.  Raises :class:`FileRefused` (unusable input) naming the file.
+    """
+    if templates is None:
+        return
+    folder = Path(templates)
+    for name in profile.template_names:
+        candidate = folder / name
+        if os.path.lexists(candidate):
+            check_regular_file(candidate, MAX_TEMPLATE_BYTES, "a Word template (.docx)")
+
+
+@contextmanager
+def staged_build(
+    source: Path | str | LoadedModel | BudgetModel,
+    output_dir: Path | str,
+    *,
+    classification: Classification | None = None,
+    profile: Profile | str | None = None,
+    templates: Path | str | None = None,
+    strict: bool = False,
+    output_name: str | None = None,
+    pdf: bool = False,
+    attachments: bool = False,
+    json: bool = False,
+    progress: Callable[[str], None] | None = None,
+    staging_prefix: str = STAGING_PREFIX,
+) -> Iterator[tuple[BuildResult, StagedOutputs]]:
+    """Check the model and produce its outputs in a staging folder inside ``output_dir``, unpublished.
+
+    Yields the result (with the paths the outputs will have) and the :class:`StagedOutputs`, whose
+    ``.docx`` (and ``.json``) are written; with ``pdf`` the ``.pdf`` is expected as well (the caller
+    converts it into ``outputs.path_for(".pdf")``).  The caller commits or discards; an exception
+    (and Ctrl-C) inside the ``with`` block discards everything.  ``attachments`` checks the model's
+    PDF attachments (each a readable PDF, each ``after`` a bookmark of the report).
+    """
+    timings = Timings()
+    step = progress or (lambda message: None)
+    step("load, derive, check")
+    prepared = prepare(source, classification=classification, profile=profile, timings=timings)
+    if checks_module.has_errors(prepared.findings, strict=strict):
+        raise BuildRefused(prepared.findings, prepared.loaded.source)
+    stem = output_stem(prepared, output_name)
+    # rendering needs lxml and Jinja (and, on a first run, docxtpl to compile the templates): imported here, so
+    # that load and validate (and every input error) answer without paying for them
+    from .render import TemplateSet, render_report
+
+    template_set = TemplateSet.create(templates)
+    _check_template_files(templates, prepared.profile)
+    pdf_attachments = _pdf_attachments(prepared.loaded) if attachments or pdf else []
+    outputs = StagedOutputs(output_dir, stem, prefix=staging_prefix)
+    with outputs:
+        for suffix, wanted in ((".docx", True), (".json", json), (".pdf", pdf)):
+            if wanted:
+                outputs.path_for(suffix)  # a target that cannot be replaced (a folder) fails before any work
+        step("render")
+        with timings.measure("render"):
+            rendered = render_report(prepared.content, template_set)
+        request = _pdf_request(prepared, rendered.outline, pdf_attachments)
+        step("save")
+        with timings.measure("save"):
+            outputs.write(".docx", rendered.write)
+            if json:
+                from .export import report_json
+
+                outputs.write(".json", lambda handle: handle.write(report_json(prepared.content, prepared.findings).encode()))
+        result = BuildResult(outputs.target(".docx"), prepared.findings, timings, prepared.loaded.source, request,
+                             json=outputs.target(".json") if json else None, notices=prepared.loaded.notices)
+        yield result, outputs
 
 
 def build(
@@ -213,46 +327,58 @@ def build(
 ) -> BuildResult:
     """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``).
 
-    Refuses (:class:`BuildRefused`) when the model has error findings, or warnings under ``strict``.
-    ``pdf_later`` checks the model's PDF attachments and puts them in ``pdf_request`` without converting
-    (a batch converts all its reports in one LibreOffice start).
+    All or nothing: the .docx, PDF and JSON are produced in a private staging folder inside
+    ``output_dir`` and renamed into place together, so a failure at any stage (and Ctrl-C) leaves
+    every existing file as it was and no new one.  The file name is ``output_name``, else the
+    model's ``report.output_name``, else ``{unit}-{year}-{level}预算公开``, made a plain file name
+    (:func:`disclosure.files.safe_file_stem`).  ``pdf_later`` checks the model's PDF attachments and
+    puts them in ``pdf_request`` without converting (the caller converts the written .docx later).
+
+    Raises:
+        LoadError: the model file cannot be used (syntax, schema, a file it names, a file name too long).
+        BuildRefused: the model has error findings, or warnings under ``strict``; nothing is written.
+        UsageError: something else prevents the build; the message names it.  Its kinds include
+            :class:`~disclosure.errors.OutputError` (output folder, a target that is a folder),
+            :class:`~disclosure.profile.ProfileError`, :class:`~disclosure.classification.ClassificationFileError`,
+            :class:`~disclosure.render.TemplateError`, :class:`~disclosure.files.FileRefused` (a template
+            that is not a regular file) and :class:`~disclosure.pdf.PdfError` (LibreOffice).
+        ArgumentError: an argument of the wrong type.
     """
-    timings = Timings()
+    _check_build_arguments(source, output_dir, classification, profile, templates, strict, output_name, pdf,
+                           pdf_later, json, progress)
     step = progress or (lambda message: None)
-    step("load, derive, check")
-    prepared = prepare(source, classification=classification, profile=profile, timings=timings)
-    if checks_module.has_errors(prepared.findings, strict=strict):
-        raise BuildRefused(prepared.findings, prepared.loaded.source)
-    # rendering needs lxml and Jinja (and, on a first run, docxtpl to compile the templates): imported here, so
-    # that load and validate (and every input error) answer without paying for them
-    from .render import TemplateSet, render_report
+    with staged_build(source, output_dir, classification=classification, profile=profile, templates=templates,
+                      strict=strict, output_name=output_name, pdf=pdf, attachments=pdf_later, json=json,
+                      progress=progress) as (result, outputs):
+        if pdf:
+            from .pdf import docx_to_pdf
 
-    template_set = TemplateSet.create(templates)
-    step("render")
-    with timings.measure("render"):
-        rendered = render_report(prepared.content, template_set)
-    request = _pdf_request(prepared, rendered.outline, attachments=pdf or pdf_later)
-    step("save")
-    with timings.measure("save"):
-        target = Path(output_dir) / f"{output_name or default_output_name(prepared.model)}.docx"
-        write_with(target, rendered.write)
-        if json:
-            from .export import report_json
-
-            write_atomically(target.with_suffix(".json"), report_json(prepared.content, prepared.findings).encode())
-    pdf_path = None
-    if pdf:
-        from .pdf import docx_to_pdf
-
-        step("pdf")
-        with timings.measure("pdf"):
-            pdf_path = docx_to_pdf(target, target.with_suffix(".pdf"), **request.arguments())  # type: ignore[arg-type]
-    return BuildResult(target, prepared.findings, timings, prepared.loaded.source, request, pdf_path,
-                       prepared.loaded.notices)
+            step("pdf")
+            assert result.pdf_request is not None
+            with result.timings.measure("pdf"):
+                docx_to_pdf(outputs.path_for(".docx"), outputs.path_for(".pdf"), **result.pdf_request.arguments())  # type: ignore[arg-type]
+        written = outputs.commit()
+    return replace(result, pdf=written.get(".pdf"))
 
 
-def _pdf_request(prepared: Prepared, outline: tuple[OutlineEntry, ...], *, attachments: bool) -> PdfRequest:
+def _check_build_arguments(source, output_dir, classification, profile, templates, strict, output_name, pdf,
+                           pdf_later, json, progress) -> None:
+    expect(source, (str, os.PathLike, LoadedModel, BudgetModel), "source", "build")
+    expect(output_dir, (str, os.PathLike), "output_dir", "build")
+    expect(classification, Classification, "classification", "build", optional=True)
+    expect(profile, (Profile, str), "profile", "build", optional=True)
+    expect(templates, (str, os.PathLike), "templates", "build", optional=True)
+    expect(output_name, str, "output_name", "build", optional=True)
+    for name, flag in (("strict", strict), ("pdf", pdf), ("pdf_later", pdf_later), ("json", json)):
+        expect(flag, bool, name, "build")
+    if progress is not None and not callable(progress):
+        raise ArgumentError(f"build(): progress must be callable or None, not {type(progress).__name__}")
+
+
+def _pdf_request(prepared: Prepared, outline: tuple[OutlineEntry, ...], attachments: list[Attachment]) -> PdfRequest:
     from .render.context import report_title
+
+    _check_attachment_places(prepared.loaded, outline)
 
     unit = prepared.model.unit
     return PdfRequest(
@@ -261,20 +387,35 @@ def _pdf_request(prepared: Prepared, outline: tuple[OutlineEntry, ...], *, attac
         author=unit.name,
         subject=f"{unit.fiscal_year}年{unit.level}预算公开",
         keywords=("预算公开", f"{unit.fiscal_year}年", unit.name, f"{unit.level}预算"),
-        attachments=tuple(_pdf_attachments(prepared.loaded)) if attachments else (),
+        attachments=tuple(attachments),
     )
 
 
 def _pdf_attachments(loaded: LoadedModel) -> list[Attachment]:
-    """The model's PDF attachments, each file checked to exist (unusable input otherwise, with its line)."""
-    from .pdf import Attachment
+    """The model's PDF attachments, each checked to be a readable PDF (unusable input otherwise, with its line)."""
+    from .pdf import Attachment, PdfError, read_attachment
 
     base = loaded.path.parent if loaded.path else Path(".")
     attachments = []
     for i, item in enumerate(loaded.model.report.attachments):
         path = base / item.file
-        if not path.is_file():
-            where = ("report", "attachments", i, "file")
+        where = ("report", "attachments", i, "file")
+        if not os.path.lexists(path):
             raise LoadError([Problem(loaded.source.file, f"no such PDF file: {path}", where, loaded.source.line(where))])
+        try:
+            read_attachment(path)
+        except PdfError as exc:
+            raise LoadError([Problem(loaded.source.file, str(exc), where, loaded.source.line(where))]) from None
         attachments.append(Attachment(path, item.title, item.after))
     return attachments
+
+
+def _check_attachment_places(loaded: LoadedModel, outline: tuple[OutlineEntry, ...]) -> None:
+    """Each attachment's ``after`` names a bookmark of the rendered report."""
+    bookmarks = [entry.bookmark for entry in outline]
+    for i, item in enumerate(loaded.model.report.attachments):
+        if item.after is not None and item.after not in bookmarks:
+            where = ("report", "attachments", i, "after")
+            known = ", ".join(bookmarks[:12]) + (", …" if len(bookmarks) > 12 else "")
+            message = f"the report has no part with the bookmark {item.after!r}; expected one of {known}"
+            raise LoadError([Problem(loaded.source.file, message, where, loaded.source.line(where))])

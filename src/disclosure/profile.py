@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import os
 import re
+import typing
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UsageError
+from .files import FileRefused, read_regular_file
 from .money import NumberFormat
 from .tables import SOURCE_GROUPS, TABLE_DERIVATIONS, Options, SourceGroup
 
@@ -92,7 +94,7 @@ def fill_placeholders(pattern: str, values: Mapping[str, object]) -> str:
     def value(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in values:
-            raise KeyError(f"{pattern!r} uses {{{key}}}, which is not provided here")
+            raise PlaceholderError(f"the profile text {pattern!r} uses {{{key}}}, which is not provided here")
         return str(values[key])
 
     def render(parts: list, optional: bool) -> str | None:
@@ -104,7 +106,7 @@ def fill_placeholders(pattern: str, values: Mapping[str, object]) -> str:
             if optional and any(str(values.get(k, "")) == "" for k in _PLACEHOLDER.findall(part)):
                 for key in _PLACEHOLDER.findall(part):
                     if key not in values:
-                        raise KeyError(f"{pattern!r} uses {{{key}}}, which is not provided here")
+                        raise PlaceholderError(f"the profile text {pattern!r} uses {{{key}}}, which is not provided here")
                 return None
             out += _PLACEHOLDER.sub(value, part)
         return out
@@ -121,8 +123,48 @@ def placeholders_of(pattern: str) -> list[str]:
 # --------------------------------------------------------------------------- the profile schema
 
 
+class PlaceholderError(ProfileError, KeyError):
+    """A profile text uses a ``{placeholder}`` that is not provided (also a KeyError, as it was before)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)  # not KeyError's quoted form
+
+
+def _whole_number(value: Any) -> Any:
+    """A profile's number as written (the loader keeps numbers as text): ``"2"`` → 2; ``"02"`` stays text."""
+    if isinstance(value, str) and value.isdigit() and value.isascii() and (value == "0" or value[0] != "0"):
+        return int(value)
+    return value
+
+
+def _holds_int(annotation: Any) -> bool:
+    """Whether a type holds whole numbers somewhere: int, a Literal of ints, a union, dict keys, list items."""
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) is Literal:
+        return any(isinstance(arg, int) and not isinstance(arg, bool) for arg in typing.get_args(annotation))
+    return any(_holds_int(arg) for arg in typing.get_args(annotation))
+
+
+@functools.cache
+def _int_fields(spec: type[BaseModel]) -> frozenset[str]:
+    """Fields of ``spec`` that hold a whole number (int, a Literal of ints, or int | str keys and items)."""
+    return frozenset(name for name, info in spec.model_fields.items() if _holds_int(info.annotation))
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_as_written(cls, value: Any, info: Any) -> Any:
+        if info.field_name not in _int_fields(cls):
+            return value
+        if isinstance(value, dict):
+            return {_whole_number(k): v for k, v in value.items()}
+        if isinstance(value, list):
+            return [_whole_number(v) for v in value]
+        return _whole_number(value)
 
 
 class Outline(_Spec):
@@ -416,34 +458,52 @@ def bundled_profiles() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+#: Largest profile file read, in bytes (the bundled one has 12 KB).
+MAX_PROFILE_BYTES = 1_000_000
+_EXPECTED = "expected a report profile: a YAML mapping with name:, parts: and tables:"
+
+
 @functools.lru_cache(maxsize=16)
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
-    """The bundled profile ``name_or_path``, or the profile file at that path."""
+    """The bundled profile ``name_or_path``, or the profile file at that path (``*.yaml``).
+
+    A file is read only if it is a regular file of at most :data:`MAX_PROFILE_BYTES`, and nothing
+    of a file that is not a profile is echoed in a message (a model may point anywhere).
+
+    Raises:
+        ProfileError: unknown name, or a file that cannot be read or is not a valid profile.
+    """
     path = Path(name_or_path)
-    if name_or_path.endswith((".yaml", ".yml")) or path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read profile ({exc.strerror or exc})") from None
-        except UnicodeDecodeError:
-            raise ProfileError(f"{path}: a profile is a UTF-8 YAML file; this file is not UTF-8 text") from None
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path or os.sep in name_or_path or path.is_file():
         shown = str(path)
+        try:
+            data = read_regular_file(path, MAX_PROFILE_BYTES, "a report profile (YAML)")
+        except FileRefused as exc:
+            raise ProfileError(str(exc)) from None
     else:
         resource = resources.files("disclosure") / "profiles" / f"{name_or_path}.yaml"
         if not resource.is_file():
             raise ProfileError(f"unknown profile {name_or_path!r}; bundled: {', '.join(bundled_profiles())}")
-        text = resource.read_text(encoding="utf-8")
+        data = resource.read_bytes()
         shown = f"profile {name_or_path}"
+    return _parse_profile(data, shown)
+
+
+def _parse_profile(data: bytes, shown: str) -> Profile:
+    from .load import LoadError, decode, format_path, parse_yaml
+
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ProfileError(f"{shown}: not a valid YAML profile") from None
-    if not isinstance(data, dict):
-        raise ProfileError(f"{shown}: expected a mapping with name:, parts: and tables:")
+        content, source = parse_yaml(decode(data, shown), shown)
+    except LoadError as exc:
+        problem = exc.problems[0]
+        where = f" (line {problem.line})" if problem.line else ""
+        raise ProfileError(f"{shown}: is not a YAML file{where}; {_EXPECTED}") from None
+    if not isinstance(content, dict) or not {"name", "parts"} <= set(content):
+        raise ProfileError(f"{shown}: {_EXPECTED}")  # not a profile: say nothing of what it holds
     try:
-        return Profile.model_validate(data)
+        return Profile.model_validate(content)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        where = ".".join(str(x) for x in first["loc"])
+        loc = tuple(x for x in first["loc"] if isinstance(x, (str, int)))
         message = first["msg"].removeprefix("Value error, ")
-        raise ProfileError(f"{shown}: {where}: {message}") from None
+        raise ProfileError(f"{source.where(loc)} {format_path(loc)}: {message}") from None

@@ -1,0 +1,65 @@
+"""The public API (disclosure.build, load, loads, validate, derive_tables): documented exceptions only."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+import disclosure
+from disclosure.errors import ArgumentError, DisclosureError
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: disclosure.load(None), "load(): path must be str or PathLike, not NoneType"),
+    (lambda: disclosure.load(42), "load(): path must be str or PathLike, not int"),
+    (lambda: disclosure.loads(b"unit: {}"), "loads(): text must be str, not bytes"),
+    (lambda: disclosure.validate("unit.yaml"), "validate(): model must be BudgetModel or LoadedModel, not str "
+                                               "(a file: disclosure.load(path) first)"),
+    (lambda: disclosure.validate(None), "validate(): model must be BudgetModel or LoadedModel, not NoneType"),
+    (lambda: disclosure.derive_tables({"unit": {}}), "derive_tables(): model must be BudgetModel, not dict"),
+    (lambda: disclosure.build(123), "build(): source must be str or PathLike or LoadedModel or BudgetModel, not int"),
+    (lambda: disclosure.build("unit.yaml", 5), "build(): output_dir must be str or PathLike, not int"),
+    (lambda: disclosure.build("unit.yaml", "out", pdf="yes"), "build(): pdf must be bool, not str"),
+    (lambda: disclosure.build("unit.yaml", "out", strict=1), "build(): strict must be bool, not int"),
+    (lambda: disclosure.build("unit.yaml", "out", output_name=Path("x")), "build(): output_name must be str or None"),
+    (lambda: disclosure.build("unit.yaml", "out", profile=Path("p.yaml")), "build(): profile must be Profile or str or None"),
+    (lambda: disclosure.build("unit.yaml", "out", classification="bundled"), "build(): classification must be Classification"),
+    (lambda: disclosure.build("unit.yaml", "out", progress="print"), "build(): progress must be callable or None"),
+])
+def test_a_wrong_argument_type_is_an_argument_error_naming_it(call, message: str):
+    with pytest.raises(ArgumentError) as info:
+        call()
+    assert str(info.value).startswith(message)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, DisclosureError)
+
+
+def test_a_loaded_model_given_to_derive_tables_says_what_to_pass(example):
+    with pytest.raises(ArgumentError, match="derive_tables\\(\\): model must be BudgetModel, not LoadedModel"):
+        disclosure.derive_tables(example)
+    assert disclosure.derive_tables(example.model).income.rows
+
+
+@pytest.mark.parametrize("name", ["build", "load", "loads", "validate", "derive_tables"])
+def test_each_entry_point_lists_what_it_raises(name: str):
+    doc = inspect.getdoc(getattr(disclosure, name)) or ""
+    assert "Raises:" in doc and "ArgumentError" in doc, name
+
+
+def test_the_api_output_name_stays_in_the_output_folder(tmp_path: Path, example_path: Path):
+    out = tmp_path / "out"
+    result = disclosure.build(example_path, out, output_name="../../escaped")
+    assert result.docx == out / "_.._escaped.docx"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["_.._escaped.docx"]
+    with pytest.raises(disclosure.UsageError, match="^output_name: the report's file name gives a file name of 900 bytes"):
+        disclosure.build(example_path, out, output_name="名" * 300)
+
+
+def test_the_package_names_load_the_function_even_after_its_module_is_imported():
+    import importlib
+
+    module = importlib.import_module("disclosure.load")
+    assert disclosure.load is module.load and callable(disclosure.load)
+    from disclosure import build, load  # noqa: F401 - the names resolve
+    assert set(disclosure.__all__) <= set(dir(disclosure))
