@@ -40,6 +40,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_NODES = 200_000
 #: Largest file accepted, in bytes.
 MAX_BYTES = 20 * 1024 * 1024
+#: File suffixes read as an Excel workbook (:mod:`disclosure.workbook`) instead of YAML.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 PathElement = str | int
 YamlPath = tuple[PathElement, ...]
@@ -449,8 +451,13 @@ def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem
 
 
 def load(path: Path | str) -> LoadedModel:
-    """Read and validate a budget model file (YAML or JSON).  Raises :class:`LoadError`."""
+    """Read and validate a budget model file (YAML or JSON, or an Excel workbook by its suffix).  Raises
+    :class:`LoadError`."""
     path = Path(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from .workbook.read import load_workbook_model  # openpyxl only when a workbook is read
+
+        return load_workbook_model(path)
     shown = str(path)
     text = _read_text(path, shown)
     data, source = parse_yaml(text, shown)
