@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--templates", type=Path, metavar="DIR", help="folder of .docx templates replacing defaults by name")
     b.add_argument("--pdf", action="store_true", help="also write the PDF (needs LibreOffice)")
     b.add_argument("--json", action="store_true", help="also write the derived tables and sentences as JSON")
+    b.add_argument("--xlsx", action="store_true", help="also write the report's tables as an Excel workbook")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="build several models on N processes (default 1; 0 = one per CPU)")
@@ -96,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run_build(args: argparse.Namespace) -> int:
     classification = resolve_classification(args.classification, args.economic_classification)
     options = {"classification": classification, "profile": args.profile, "templates": args.templates,
-               "strict": args.strict, "json": args.json}
+               "strict": args.strict, "json": args.json, "xlsx": args.xlsx}
     if len(args.models) > 1:
         if args.name:
             _err("error: --name names one report; leave it out when building several models")

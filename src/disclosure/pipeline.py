@@ -7,6 +7,7 @@ report and never touches an existing one.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Callable
@@ -207,9 +208,11 @@ def build(
     pdf: bool = False,
     pdf_later: bool = False,
     json: bool = False,
+    xlsx: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``).
+    """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``,
+    its tables as an Excel workbook with ``xlsx``).
 
     Refuses (:class:`BuildRefused`) when the model has error findings, or warnings under ``strict``.
     ``pdf_later`` checks the model's PDF attachments and puts them in ``pdf_request`` without converting
@@ -235,11 +238,18 @@ def build(
     with timings.measure("save"):
         data = to_bytes(rendered.document)
         target = Path(output_dir) / f"{output_name or default_output_name(prepared.model)}.docx"
+        if xlsx:  # made before anything is written: a failure leaves no report behind
+            from .workbook.tables import tables_path, write_tables_workbook
+
+            tables, workbook = tables_path(target, prepared.loaded.path), io.BytesIO()
+            write_tables_workbook(prepared.content, workbook, templates=template_set)
         write_atomically(target, data)
         if json:
             from .export import report_json
 
             write_atomically(target.with_suffix(".json"), report_json(prepared.content, prepared.findings).encode())
+        if xlsx:
+            write_atomically(tables, workbook.getvalue())
     pdf_path = None
     if pdf:
         from .pdf import docx_to_pdf
