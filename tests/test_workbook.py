@@ -228,6 +228,7 @@ def test_the_template_filled_in_by_an_officer_builds(tmp_path: Path):
     text = all_text(open_report(report))
     assert "某县教育局" in text and "校舍维修" in text and "维修栋数" in text
     model = disclosure.load(template).model
+    assert model.report.profile == "shanxi-13"  # init --profile wrote it into 单位信息
     assert model.budget.lines[0].amount == Decimal("120.5") and model.unit.amount_unit == "万元"
     assert model.three_public["一般公共预算"].official_reception == Decimal("1.2")
     assert list(model.projects[0].performance.indicators["产出指标"]["数量指标"]) == [
@@ -384,3 +385,19 @@ def test_the_cli_reads_a_workbook_in_a_subprocess_without_a_traceback(example_wo
     result = subprocess.run([sys.executable, "-m", "disclosure", "validate", str(example_workbook)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "0 error(s)" in result.stdout, result.stderr
+
+
+def test_a_workbook_resaved_by_a_spreadsheet_program_reads_the_same(example_workbook, tmp_path):
+    """LibreOffice Calc opens the workbook and saves it its own way (shared strings, its styles): same model."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("no LibreOffice (soffice) on PATH")
+    command = [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+               "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "resaved"), str(example_workbook)]
+    subprocess.run(command, capture_output=True, timeout=180)
+    resaved = tmp_path / "resaved" / "unit.xlsx"
+    if not resaved.exists():
+        pytest.skip("LibreOffice without Calc (Debian: libreoffice-calc-nogui)")
+    assert difference(disclosure.load(example_workbook).model, disclosure.load(resaved).model) is None

@@ -217,7 +217,7 @@ def init_workbook(target: Path | str, *, profile: str | None = None, force: bool
     if target.exists() and not force:
         raise ConversionError(f"{target}: exists; choose another name or pass --force to replace it")
     chosen = load_profile(profile) if profile else load_profile()
-    write_with(target, lambda handle: write_model_workbook(None, handle, profile=chosen))
+    write_with(target, lambda handle: write_model_workbook(None, handle, profile=chosen, profile_name=profile))
     return target
 
 

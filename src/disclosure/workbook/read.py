@@ -17,6 +17,7 @@ the sheet and the cell.
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 import warnings
@@ -141,7 +142,9 @@ class Cell:
 _EMPTY = Cell(None, "n")
 
 
+@functools.lru_cache(maxsize=MAX_COLUMNS)
 def column_letter(index: int) -> str:
+    """``0`` → ``A``."""
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)

@@ -136,7 +136,9 @@ def table_grid(tbl) -> tuple[list[_Cell], int, int]:
 def _column_widths(tbl, count: int) -> list[float]:
     grid = tbl.find(qn("w:tblGrid"))
     twips = [int(col.get(qn("w:w"), "0") or 0) for col in grid.findall(qn("w:gridCol"))] if grid is not None else []
-    return [max(4.0, round((twips[i] if i < len(twips) else 1400) / 105, 1)) for i in range(count)]
+    # 1 twip = 1/1440 inch, an Excel width unit is about 7 pixels at 96 dpi; a little wider, as Excel's
+    # default font is larger than the report's table font
+    return [max(4.0, round((twips[i] if i < len(twips) else 1400) / 90, 1)) for i in range(count)]
 
 
 def _sheet_name(label: str, title: str, taken: set[str]) -> str:
@@ -208,7 +210,7 @@ class _Sheet:
                     target.number_format = number_format
             is_header = cell.row < body_from
             target.alignment = Alignment(horizontal="center" if is_header else None, vertical="center",
-                                         wrap_text=True)
+                                         wrap_text=is_header)
             if is_header:
                 target.font = Font(bold=True)
                 target.fill = _HEADER_FILL

@@ -49,8 +49,9 @@ _WIDE_TEXT = 48  # width of a column of long texts (项目概况 …)
 
 
 class _Writer:
-    def __init__(self, model: BudgetModel | None, profile=None):
+    def __init__(self, model: BudgetModel | None, profile=None, profile_name: str | None = None):
         self.model = model
+        self.profile_name = profile_name  # as the user named it (a bundled name or a file)
         self.data: dict[str, Any] = model.model_dump(mode="python") if model is not None else {}
         self.profile = profile
         self.book = Workbook()
@@ -138,8 +139,8 @@ class _Writer:
         ws.column_dimensions["B"].number_format = "General"  # each row's cell gets its own format
         for number, leaf in enumerate(rows, start=3):
             value = get_path(self.data, leaf.path)
-            if leaf.path == ("report", "profile") and self.model is None and self.profile is not None:
-                value = self.profile.name
+            if leaf.path == ("report", "profile") and self.model is None and self.profile_name:
+                value = self.profile_name
             ws.cell(row=number, column=1, value=leaf.label).border = _BORDER
             self.put(ws, number, 2, value, leaf.kind, leaf.path)
             ws.cell(row=number, column=2).border = _BORDER
@@ -388,11 +389,13 @@ def hint(leaf: L.Leaf) -> str:
     return "".join(parts)
 
 
-def model_workbook(model: BudgetModel | None, *, profile=None) -> Workbook:
-    """The officer's workbook of ``model``; ``None`` gives the empty fill-in template (of ``profile``)."""
-    return _Writer(model, profile).write()
+def model_workbook(model: BudgetModel | None, *, profile=None, profile_name: str | None = None) -> Workbook:
+    """The officer's workbook of ``model``; ``None`` gives the empty fill-in template (of ``profile``, whose
+    ``profile_name`` is written as the template's 报告格式)."""
+    return _Writer(model, profile, profile_name).write()
 
 
-def write_model_workbook(model: BudgetModel | None, handle: BinaryIO, *, profile=None) -> None:
+def write_model_workbook(model: BudgetModel | None, handle: BinaryIO, *, profile=None,
+                         profile_name: str | None = None) -> None:
     """Write the workbook of ``model`` (or the template) to a binary ``handle``."""
-    model_workbook(model, profile=profile).save(handle)
+    model_workbook(model, profile=profile, profile_name=profile_name).save(handle)
