@@ -185,14 +185,15 @@ def _sheet_grid(book, formulas_book, title: str, shown: str) -> Grid:
                                         "below the data", cell=title)])
     grid = Grid(title.strip())
     with_formulas: list[tuple[int, int]] = []
-    columns = min(worksheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    # rows are padded to the declared width; without a dimension, each row is as wide as its last cell
+    columns = min(worksheet.max_column, MAX_COLUMNS) if worksheet.max_column else None
     for count, cells in enumerate(worksheet.iter_rows(max_col=columns), start=1):
         if count > MAX_ROWS:
             raise LoadError([Problem(shown, f"has more than {MAX_ROWS} rows; a sheet of a budget workbook may have "
                                             f"at most {MAX_ROWS}", cell=title)])
         row: list[Cell] = []
         number = None
-        for cell in cells:
+        for cell in cells[:MAX_COLUMNS]:
             value = getattr(cell, "value", None)
             if number is None and getattr(cell, "row", None) is not None:
                 number = cell.row
