@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from disclosure import reference_docs
+from disclosure.workbook.guide import workbook_reference
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -15,6 +16,7 @@ PAGES = {
     "model-reference.md": reference_docs.model_reference,
     "narrative.md": reference_docs.narrative_reference,
     "checks.md": reference_docs.checks_reference,
+    "workbook-reference.md": workbook_reference,
 }
 
 

@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--templates", type=Path, metavar="DIR", help="folder of .docx templates replacing defaults by name")
     b.add_argument("--pdf", action="store_true", help="also write the PDF (needs LibreOffice)")
     b.add_argument("--json", action="store_true", help="also write the derived tables and sentences as JSON")
+    b.add_argument("--xlsx", action="store_true", help="also write the report's tables as an Excel workbook")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="build several models on N processes (default 1; 0 = one per CPU; never more than "
@@ -82,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = commands.add_parser("schema", help="print the JSON Schema of the budget model")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+
+    _add_workbook_commands(commands)
 
     t = commands.add_parser("templates", help="export the default templates, check a folder of templates")
     tc = t.add_subparsers(dest="templates_command", metavar="ACTION")
@@ -105,7 +108,7 @@ def _run_build(args: argparse.Namespace) -> int:
             return EXIT_INPUT
     classification = resolve_classification(args.classification, args.economic_classification)
     options = {"classification": classification, "profile": args.profile, "templates": args.templates,
-               "strict": args.strict, "json": args.json}
+               "strict": args.strict, "json": args.json, "xlsx": args.xlsx}
     if len(args.models) > 1:
         if args.name:
             _err("error: --name names one report; leave it out when building several models")
@@ -255,6 +258,34 @@ def _run_templates(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def _add_workbook_commands(commands) -> None:
+    i = commands.add_parser("init", help="write an empty budget model to fill in: an Excel workbook")
+    _add_debug(i)
+    i.add_argument("--xlsx", type=Path, required=True, metavar="FILE", help="the workbook to write, e.g. unit.xlsx")
+    i.add_argument("--profile", help="report profile name or file (default shanxi-13)")
+    i.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    c = commands.add_parser("convert", help="convert a model between YAML and an Excel workbook, losslessly")
+    _add_debug(c)
+    c.add_argument("source", type=Path, help="the model to read: unit.yaml or unit.xlsx")
+    c.add_argument("target", type=Path, help="the file to write: unit.xlsx or unit.yaml (by its suffix)")
+    c.add_argument("--force", action="store_true", help="replace TARGET if it exists")
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from .workbook.convert import init_workbook
+
+    print(f"wrote {init_workbook(args.xlsx, profile=args.profile, force=args.force)}")
+    return EXIT_OK
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    from .workbook.convert import convert
+
+    convert(args.source, args.target, force=args.force)
+    print(f"wrote {args.target}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     raise_on_interrupt()
     parser = _parser()
@@ -262,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
-    handlers = {"build": _run_build, "validate": _run_validate, "schema": _run_schema, "templates": _run_templates}
+    handlers = {"build": _run_build, "validate": _run_validate, "schema": _run_schema, "templates": _run_templates,
+                "init": _run_init, "convert": _run_convert}
     try:
         return handlers[args.command](args)
     except LoadError as exc:

@@ -48,6 +48,8 @@ MAX_NODES = 2_000_000
 MAX_BYTES = 20_000_000
 #: Deepest nesting of mappings and lists accepted (a budget model needs 7 levels).
 MAX_DEPTH = 64
+#: File suffixes read as an Excel workbook (:mod:`disclosure.workbook`) instead of YAML.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 PathElement = str | int
 YamlPath = tuple[PathElement, ...]
@@ -89,19 +91,27 @@ def format_path(path: Sequence[PathElement]) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file cannot be used: where (file, YAML path, line) and what was expected."""
+    """One reason a file cannot be used: where (file, YAML path, and the line of a YAML file or the
+    ``Sheet!A1`` cell of a workbook) and what was expected."""
 
     file: str
     message: str
     path: YamlPath = ()
     line: int | None = None
     column: int | None = None
+    cell: str | None = None  # a workbook's 预算明细!D12
+
+    @property
+    def where(self) -> str:
+        """``unit.yaml:42``, ``unit.xlsx 预算明细!D12``, or the file alone."""
+        if self.cell is not None:
+            return f"{self.file} {self.cell}"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.path:
-            return f"{where} {format_path(self.path)}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{self.where} {format_path(self.path)}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 class LoadError(DisclosureError):
@@ -131,7 +141,8 @@ def _unpack(packed: int) -> tuple[int, int]:
 
 @dataclass
 class SourceMap:
-    """Where each value of the input came from: YAML path → (line, column), 1-based."""
+    """Where each value of the input came from: YAML path → (line, column), 1-based, for a YAML file;
+    model path → ``Sheet!A1`` cell for a workbook (:mod:`disclosure.workbook`)."""
 
     file: str
     root: Any = field(default=None, repr=False)
@@ -159,13 +170,34 @@ class SourceMap:
         """Line of ``path``, or of its nearest ancestor present in the file (a missing key's parent)."""
         position = self.position(path)
         return None if position is None else position[0]
+    cells: dict[YamlPath, str] = field(default_factory=dict)
+
+    @staticmethod
+    def _nearest(table: dict[YamlPath, Any], path: Sequence[PathElement]) -> Any:
+        path = tuple(path)
+        while True:
+            if path in table:
+                return table[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def cell(self, path: Sequence[PathElement]) -> str | None:
+        """The workbook cell of ``path`` (or of its nearest ancestor), e.g. ``预算明细!D12``; None for YAML."""
+        return self._nearest(self.cells, path) if self.cells else None
 
     def where(self, path: Sequence[PathElement]) -> str:
-        line = self.line(path)
-        return self.file if line is None else f"{self.file}:{line}"
+        """``unit.yaml:42`` or ``unit.xlsx 预算明细!D12``: the file and the place of ``path`` in it."""
+        return self.problem("", path).where
+
+    def problem(self, message: str, path: Sequence[PathElement] = ()) -> Problem:
+        """A :class:`Problem` at ``path``, located by line or by cell."""
+        path = tuple(path)
+        return Problem(self.file, message, path, self.line(path), cell=self.cell(path))
 
     def move(self, old: Sequence[str], new: Sequence[str]) -> None:
         """Locate the values of mapping path ``old`` at ``new`` too (a renamed field: its errors keep their line)."""
+        self._move_cells(old, new)
         entry = self.root
         for key in old:
             children = entry[1] if isinstance(entry, tuple) else None
@@ -185,6 +217,12 @@ class SourceMap:
             target = children[key]
         if isinstance(target, tuple) and isinstance(target[1], dict):
             target[1].setdefault(new[-1], entry)
+
+    def _move_cells(self, old: Sequence[str], new: Sequence[str]) -> None:
+        old, new = tuple(old), tuple(new)
+        for path, ref in list(self.cells.items()):
+            if path[: len(old)] == old:
+                self.cells.setdefault(new + path[len(old):], ref)
 
 
 @dataclass(frozen=True)
@@ -556,7 +594,7 @@ def validation_problems(exc: ValidationError, source: SourceMap) -> list[Problem
         loc: YamlPath = tuple(e for e in error["loc"] if isinstance(e, (str, int)))
         # pydantic appends the key of a failing dict key as '[key]'; drop tagged-union noise
         loc = tuple(e for e in loc if not (isinstance(e, str) and e.startswith("function-")))
-        problems.append(Problem(source.file, _message(error, loc), loc, source.line(loc)))
+        problems.append(source.problem(_message(error, loc), loc))
     return problems
 
 
@@ -575,8 +613,7 @@ def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem
         raise LoadError([Problem(source.file, f"expected a mapping with unit:, budget: … at the top level, got {kind}", line=1)])
     moved = move_renamed_fields(data)
     notices = tuple(
-        Problem(source.file, f"renamed: write {format_path(new)} instead (the old spelling still works)", old,
-                source.line(old))
+        source.problem(f"renamed: write {format_path(new)} instead (the old spelling still works)", old)
         for old, new in moved
     )
     for old, new in moved:  # errors in a moved value are reported at the line where it was written
@@ -588,7 +625,7 @@ def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem
 
 
 def load(path: Path | str) -> LoadedModel:
-    """Read and validate a budget model file (YAML or JSON).
+    """Read and validate a budget model file (YAML or JSON, or an Excel workbook by its suffix).
 
     Only a regular file of at most :data:`MAX_BYTES` is read (a FIFO, device or folder is refused
     without reading it).
@@ -599,6 +636,10 @@ def load(path: Path | str) -> LoadedModel:
     """
     expect(path, (str, os.PathLike), "path", "load")
     path = Path(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from .workbook.read import load_workbook_model  # openpyxl only when a workbook is read
+
+        return load_workbook_model(path)
     shown = str(path)
     text = _read_text(path, shown)
     data, source = parse_yaml(text, shown)

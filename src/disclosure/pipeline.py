@@ -120,6 +120,7 @@ class BuildResult:
     pdf_request: PdfRequest | None = None
     pdf: Path | None = None
     json: Path | None = None
+    xlsx: Path | None = None  # the report's tables as a workbook (build --xlsx)
     notices: tuple[Problem, ...] = ()  # about the file itself: renamed fields used with their old spelling
 
     @property
@@ -265,13 +266,14 @@ def staged_build(
     pdf: bool = False,
     attachments: bool = False,
     json: bool = False,
+    xlsx: bool = False,
     progress: Callable[[str], None] | None = None,
     staging_prefix: str = STAGING_PREFIX,
 ) -> Iterator[tuple[BuildResult, StagedOutputs]]:
     """Check the model and produce its outputs in a staging folder inside ``output_dir``, unpublished.
 
     Yields the result (with the paths the outputs will have) and the :class:`StagedOutputs`, whose
-    ``.docx`` (and ``.json``) are written; with ``pdf`` the ``.pdf`` is expected as well (the caller
+    ``.docx`` (and ``.json``, and the tables workbook ``.xlsx``) are written; with ``pdf`` the ``.pdf`` is expected as well (the caller
     converts it into ``outputs.path_for(".pdf")``).  The caller commits or discards; an exception
     (and Ctrl-C) inside the ``with`` block discards everything.  ``attachments`` checks the model's
     PDF attachments (each a readable PDF, each ``after`` a bookmark of the report).
@@ -292,9 +294,13 @@ def staged_build(
     pdf_attachments = _pdf_attachments(prepared.loaded) if attachments or pdf else []
     outputs = StagedOutputs(output_dir, stem, prefix=staging_prefix)
     with outputs:
-        for suffix, wanted in ((".docx", True), (".json", json), (".pdf", pdf)):
+        for suffix, wanted in ((".docx", True), (".json", json), (".pdf", pdf), (".xlsx", xlsx)):
             if wanted:
                 outputs.path_for(suffix)  # a target that cannot be replaced (a folder) fails before any work
+        if xlsx:  # never over the workbook the model was read from
+            from .workbook.tables import tables_path
+
+            tables_path(outputs.target(".docx"), prepared.loaded.path)
         step("render")
         with timings.measure("render"):
             rendered = render_report(prepared.content, template_set)
@@ -306,8 +312,13 @@ def staged_build(
                 from .export import report_json
 
                 outputs.write(".json", lambda handle: handle.write(report_json(prepared.content, prepared.findings).encode()))
+            if xlsx:
+                from .workbook.tables import write_tables_workbook
+
+                outputs.write(".xlsx", lambda handle: write_tables_workbook(prepared.content, handle, templates=template_set))
         result = BuildResult(outputs.target(".docx"), prepared.findings, timings, prepared.loaded.source, request,
-                             json=outputs.target(".json") if json else None, notices=prepared.loaded.notices)
+                             json=outputs.target(".json") if json else None, notices=prepared.loaded.notices,
+                             xlsx=outputs.target(".xlsx") if xlsx else None)
         yield result, outputs
 
 
@@ -323,11 +334,13 @@ def build(
     pdf: bool = False,
     pdf_later: bool = False,
     json: bool = False,
+    xlsx: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``).
+    """Build the report of ``source`` into ``output_dir`` (its PDF with ``pdf``, its data as JSON with ``json``,
+    its tables as an Excel workbook with ``xlsx``).
 
-    All or nothing: the .docx, PDF and JSON are produced in a private staging folder inside
+    All or nothing: the .docx, PDF, JSON and tables workbook are produced in a private staging folder inside
     ``output_dir`` and renamed into place together, so a failure at any stage (and Ctrl-C) leaves
     every existing file as it was and no new one.  The file name is ``output_name``, else the
     model's ``report.output_name``, else ``{unit}-{year}-{level}预算公开``, made a plain file name
@@ -345,10 +358,10 @@ def build(
         ArgumentError: an argument of the wrong type.
     """
     _check_build_arguments(source, output_dir, classification, profile, templates, strict, output_name, pdf,
-                           pdf_later, json, progress)
+                           pdf_later, json, progress, xlsx)
     step = progress or (lambda message: None)
     with staged_build(source, output_dir, classification=classification, profile=profile, templates=templates,
-                      strict=strict, output_name=output_name, pdf=pdf, attachments=pdf_later, json=json,
+                      strict=strict, output_name=output_name, pdf=pdf, attachments=pdf_later, json=json, xlsx=xlsx,
                       progress=progress) as (result, outputs):
         if pdf:
             from .pdf import docx_to_pdf
@@ -362,14 +375,14 @@ def build(
 
 
 def _check_build_arguments(source, output_dir, classification, profile, templates, strict, output_name, pdf,
-                           pdf_later, json, progress) -> None:
+                           pdf_later, json, progress, xlsx=False) -> None:
     expect(source, (str, os.PathLike, LoadedModel, BudgetModel), "source", "build")
     expect(output_dir, (str, os.PathLike), "output_dir", "build")
     expect(classification, Classification, "classification", "build", optional=True)
     expect(profile, (Profile, str), "profile", "build", optional=True)
     expect(templates, (str, os.PathLike), "templates", "build", optional=True)
     expect(output_name, str, "output_name", "build", optional=True)
-    for name, flag in (("strict", strict), ("pdf", pdf), ("pdf_later", pdf_later), ("json", json)):
+    for name, flag in (("strict", strict), ("pdf", pdf), ("pdf_later", pdf_later), ("json", json), ("xlsx", xlsx)):
         expect(flag, bool, name, "build")
     if progress is not None and not callable(progress):
         raise ArgumentError(f"build(): progress must be callable or None, not {type(progress).__name__}")
