@@ -34,6 +34,7 @@ from jinja2 import TemplateSyntaxError
 from lxml import etree
 
 from .limits import LimitExceeded, RenderLimits
+from .merges import MergePlanError, apply_merge_plans, plan_merges
 from .oxml import (
     IGNORED_STYLE_TAGS,
     W_BOOKMARK_START,
@@ -64,7 +65,7 @@ from .sandbox import ENVIRONMENT
 from .templates import TemplateError
 
 #: bumped whenever what this module produces changes (it is part of every cache key)
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 
 W_BODY, W_SECTPR = qn("w:body"), qn("w:sectPr")
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -289,6 +290,23 @@ def master_from_parts(fields: dict, headers_footers: dict[str, CompiledTemplate]
 
 
 # --------------------------------------------------------------------------- a part's template
+
+
+def _jinja(body: etree._Element, name: str) -> tuple[str, CodeType, bool]:
+    """The Jinja source and code of a part's ``body``, and whether merged cells are left to the rule on
+    rendered rows: those of tables with a repeated row are decided by the code itself (:mod:`.merges`)."""
+    plain = _patch(etree.tostring(body, encoding="unicode"))
+    if "merge-repeated" not in plain:
+        return plain, _compile_source(plain, name), False
+    planned = deepcopy(body)
+    plans, left = plan_merges(planned)
+    if plans:
+        try:
+            source = apply_merge_plans(_patch(etree.tostring(planned, encoding="unicode")), plans)
+            return source, _compile_source(source, name), left > 0
+        except (MergePlanError, TemplateError):
+            pass  # the template's own errors are reported on its own source, below
+    return plain, _compile_source(plain, name), True
 
 
 def _strip_unique_ids(root: etree._Element) -> None:
@@ -528,9 +546,7 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
     restart = _restart_styles(body, master, additions, numbering)
     standalone = deepcopy(body)  # declaring only the namespaces it uses: each rendered element repeats them
     etree.cleanup_namespaces(standalone)
-    xml = etree.tostring(standalone, encoding="unicode")
-    source = _patch(xml)
-    code = _compile_source(source, name)
+    source, code, merges = _jinja(standalone, name)
     ignorable = tuple((root.get(MC_IGNORABLE) or "").split())
     return CompiledTemplate(
         name=name,
@@ -544,7 +560,7 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
         parts=tuple(copier.parts.values()),
         numbering=numbering,
         restart_styles=restart,
-        merges="merge-repeated" in xml,
+        merges=merges,
         cell_loops=bool(_CELL_LOOPS.search(source)),
         drawings=any(True for _ in body.iter(*_DRAWING_IDS)),
         bookmarks=any(True for _ in body.iter(W_BOOKMARK_START)),

@@ -138,7 +138,7 @@ def _properties(el: etree._Element, tag: str) -> etree._Element | None:
     return el[0] if len(el) and el[0].tag == tag else None
 
 
-def _grid_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
+def grid_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     """(grid column, span, tc) of each cell of row ``tr``."""
     out = []
     column = 0
@@ -155,7 +155,8 @@ def _grid_cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     return out
 
 
-def _set_vmerge(tc: etree._Element, value: str | None) -> None:
+def set_vmerge(tc: etree._Element, value: str | None) -> None:
+    """Give ``tc`` a ``w:vMerge`` (``restart``; None: a continued cell), replacing any it had."""
     tcpr = _properties(tc, W_TCPR)
     if tcpr is None:
         tcpr = tc.makeelement(W_TCPR)
@@ -168,7 +169,8 @@ def _set_vmerge(tc: etree._Element, value: str | None) -> None:
         vmerge.set(W_VAL, value)
 
 
-def _clear_text(tc: etree._Element) -> None:
+def clear_cell_text(tc: etree._Element) -> None:
+    """Empty a continued cell as Word does: its first paragraph (properties kept) without runs, no other."""
     paragraphs = list(tc.iterchildren(W_P))
     for p in paragraphs[1:]:
         tc.remove(p)
@@ -219,12 +221,12 @@ def merge_repeated_cells(tbl: etree._Element, columns: Iterable[int]) -> None:
                 while end < count and composite[end] == key and cells[end] is not None and not cells[end][2]:
                     end += 1
             if end - start > 1:
-                _set_vmerge(first[0], "restart")
+                set_vmerge(first[0], "restart")
                 first[2] = True
                 for cell in cells[start + 1: end]:
-                    _set_vmerge(cell[0], "continue")
+                    set_vmerge(cell[0], "continue")
                     cell[2] = True
-                    _clear_text(cell[0])
+                    clear_cell_text(cell[0])
             start = end
         # cells merged at this depth are no longer candidates for deeper columns' comparisons:
         # their text is kept in `texts`, so nested keys still compare on the original texts.
@@ -291,7 +293,7 @@ def fit_grid(tbl: etree._Element) -> None:
     if grid is None:
         return
     columns = grid.findall(qn("w:gridCol"))
-    widest = max((sum(span for _, span, _ in _grid_cells(tr)) for tr in tbl.iter(W_TR)), default=0)
+    widest = max((sum(span for _, span, _ in grid_cells(tr)) for tr in tbl.iter(W_TR)), default=0)
     if widest == len(columns) or widest == 0:
         return
     widths = [float(c.get(qn("w:w"), "0")) for c in columns]

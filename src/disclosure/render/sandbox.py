@@ -30,15 +30,18 @@ from jinja2 import Environment, StrictUndefined, nodes
 from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Context, markup_join
+from jinja2.runtime import Context, LoopContext, markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import escape as markupsafe_escape
 
 from .limits import LimitExceeded, RenderLimits
+from .merges import MergeState, merge_look, merge_step, merge_text
 
 _LOOP_GUARD = "_disclosure_loop"
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+_LOOP_ATTRIBUTES = frozenset(("index", "index0", "revindex", "revindex0", "first", "last", "length", "depth",
+                              "depth0", "previtem", "nextitem"))
 _CONCAT_GUARD = "_disclosure_concat"
 
 
@@ -306,15 +309,23 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         self.filters[_LOOP_GUARD] = _loop_guard
         self.filters[_CONCAT_GUARD] = _concat_guard
         self.globals.pop("lipsum", None)  # generates text of any size
+        # what the compiler writes into tables whose merged cells it decides (:mod:`.merges`)
+        self.globals["_merge_state"] = MergeState
+        self.filters["_merge_text"] = merge_text
+        self.filters["_merge_look"] = merge_look
+        self.filters["_merge_step"] = merge_step
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``row.label`` on a context mapping without a Python exception per look-up (Jinja tries the attribute
         first); a key named like a mapping method (``items``) still goes Jinja's way."""
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        kind = type(obj)
+        if kind is dict and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
                 pass
+        elif kind is LoopContext and attribute in _LOOP_ATTRIBUTES or kind is MergeState and attribute in ("c", "nc"):
+            return getattr(obj, attribute)  # read-only properties, looked up in every repeated row
         return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
