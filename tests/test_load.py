@@ -212,3 +212,28 @@ def test_a_model_over_the_size_cap_is_refused_without_reading_it(tmp_path: Path)
         handle.truncate(limit + 1)
     with pytest.raises(LoadError, match=r"huge\.yaml: is 20\.0 MB; a budget model \(YAML or JSON\) may be at most 20\.0 MB"):
         load(path)
+
+
+def test_every_count_year_and_measure_of_the_model_is_read_as_written():
+    """A field typed plain ``int`` or ``Decimal`` would take pydantic's lax reading ('+5', '1_000', true → 1):
+    every such field of every model class uses WholeNumber, Measure or Money, which read text strictly."""
+    import typing
+
+    from pydantic import BaseModel, BeforeValidator
+
+    from disclosure import model as model_module
+
+    def lax_numbers(annotation) -> bool:
+        """Whether a bare int or Decimal is found in ``annotation`` outside an Annotated with a reading rule."""
+        if typing.get_origin(annotation) is typing.Annotated:
+            ruled = any(isinstance(m, BeforeValidator) for m in annotation.__metadata__)
+            return not ruled and lax_numbers(annotation.__origin__)
+        return annotation in (int, Decimal) or any(lax_numbers(a) for a in typing.get_args(annotation))
+
+    lax = []
+    for name, cls in vars(model_module).items():
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == model_module.__name__:
+            for field, info in cls.model_fields.items():
+                if lax_numbers(info.annotation) and not any(isinstance(m, BeforeValidator) for m in info.metadata):
+                    lax.append(f"{name}.{field}")
+    assert lax == []

@@ -25,18 +25,17 @@ Conventions:
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
+import annotated_types
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -179,6 +178,13 @@ def _parse_plain_decimal(value: Any) -> Any:
     return value
 
 
+#: a year or a count, read as written (``2024``; not ``true``, ``0x10`` or ``010``)
+WholeNumber = Annotated[int, BeforeValidator(_parse_whole_number)]
+#: a count that may be absent (``Count | None``): its bound sits in the type, where the union keeps it
+Count = Annotated[int, annotated_types.Ge(0), BeforeValidator(_parse_whole_number)]
+#: a measure (an area), read as written (``1200.5``)
+Measure = Annotated[Decimal, BeforeValidator(_parse_plain_decimal)]
+
 Money = Annotated[
     Decimal,
     BeforeValidator(_parse_money),
@@ -234,32 +240,8 @@ class _Model(BaseModel):
         coerce_numbers_to_str=True,
         str_strip_whitespace=True,
         use_enum_values=False,
+        defer_build=True,  # a class is built when first used: a build uses some of them, a process all of its time
     )
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _numbers_as_written(cls, value: Any, info: ValidationInfo) -> Any:
-        """Whole-number and decimal fields read text strictly, as it is written (pydantic's own rules
-        take ``'+5'``, ``'1_000'`` and ``'010'``, and ``true`` as 1).  Amounts have their own rule (Money)."""
-        if isinstance(value, (str, bool)) and info.field_name is not None:
-            parse = _strict_parsers(cls).get(info.field_name)
-            if parse is not None:
-                return parse(value)
-        return value
-
-
-@functools.cache
-def _strict_parsers(model: type[BaseModel]) -> dict[str, Any]:
-    """The fields of ``model`` whose text is read strictly: int (or int | None) and plain Decimal fields."""
-    parsers = {}
-    for name, info in model.model_fields.items():
-        if any(isinstance(m, BeforeValidator) for m in info.metadata):
-            continue  # a type with its own reading rule (Money, codes)
-        if info.annotation in (int, int | None):
-            parsers[name] = _parse_whole_number
-        elif info.annotation in (Decimal, Decimal | None):
-            parsers[name] = _parse_plain_decimal
-    return parsers
 
 
 # --------------------------------------------------------------------------- enums
@@ -390,10 +372,10 @@ def _subunit(value: Any) -> Any:
 class UnitCounts(_Model):
     """How many units of each kind a 部门 has (the Shanghai form's 机关运行经费 and 绩效目标 sentences)."""
 
-    administrative: int | None = Field(None, ge=0, description="机关 (行政单位) count.")
-    civil_service_institutions: int | None = Field(None, ge=0, description="参公事业单位 count.")
-    institutions: int | None = Field(None, ge=0, description="事业单位 count.")
-    budget_units: int | None = Field(None, ge=0, description="预算单位 count (all units whose budgets are included).")
+    administrative: Count | None = Field(None, description="机关 (行政单位) count.")
+    civil_service_institutions: Count | None = Field(None, description="参公事业单位 count.")
+    institutions: Count | None = Field(None, description="事业单位 count.")
+    budget_units: Count | None = Field(None, description="预算单位 count (all units whose budgets are included).")
 
 
 class Unit(_Model):
@@ -424,7 +406,7 @@ class Unit(_Model):
     tier: str | None = Field(
         None, description="预算级次 as titles print it: 省级, 市级, 县级, 区级 (fills {tier}, e.g. 晋城市市级预算部门…).",
     )
-    fiscal_year: int = Field(ge=2000, le=2100, description="预算年度, e.g. 2024.")
+    fiscal_year: WholeNumber = Field(ge=2000, le=2100, description="预算年度, e.g. 2024.")
     amount_unit: Literal["元", "万元"] = Field(
         "元", description="Unit of every amount in this file (the profile decides how tables and sentences print)."
     )
@@ -601,7 +583,7 @@ class Project(_Model):
     attribute: ProjectAttribute = Field(
         ProjectAttribute.ONE_OFF, description="项目属性: 一次性项目 or 经常性项目."
     )
-    period_years: int = Field(1, ge=1, le=99, description="项目期 in years (经常性项目 print 99年).")
+    period_years: WholeNumber = Field(1, ge=1, le=99, description="项目期 in years (经常性项目 print 99年).")
     unit: str | None = Field(None, description="部门 reports: the subunit carrying the project.")
     performance: PerformanceSheet | None = Field(None, description="Its 绩效目标表, if published.")
     explanation: ProjectExplanation | None = Field(
@@ -686,16 +668,16 @@ class LastYear(_Model):
 class VehicleKinds(_Model):
     """公务用车 by kind: the kinds of every form (a form prints the kinds it lists)."""
 
-    leadership: int = Field(0, ge=0, description="领导用车 (forms that do not split it further).")
-    ministerial: int = Field(0, ge=0, description="部级领导干部用车.")
-    principal_leaders: int = Field(0, ge=0, description="主要领导干部用车.")
-    confidential_communication: int = Field(0, ge=0, description="机要通信用车.")
-    emergency: int = Field(0, ge=0, description="应急保障用车.")
-    law_enforcement: int = Field(0, ge=0, description="执法执勤用车.")
-    special_technical: int = Field(0, ge=0, description="特种专业技术用车.")
-    institution_business: int = Field(0, ge=0, description="事业单位业务用车.")
-    retired_cadres: int = Field(0, ge=0, description="离退休干部用车.")
-    other: int = Field(0, ge=0, description="其他用车 (其他公务用车).")
+    leadership: WholeNumber = Field(0, ge=0, description="领导用车 (forms that do not split it further).")
+    ministerial: WholeNumber = Field(0, ge=0, description="部级领导干部用车.")
+    principal_leaders: WholeNumber = Field(0, ge=0, description="主要领导干部用车.")
+    confidential_communication: WholeNumber = Field(0, ge=0, description="机要通信用车.")
+    emergency: WholeNumber = Field(0, ge=0, description="应急保障用车.")
+    law_enforcement: WholeNumber = Field(0, ge=0, description="执法执勤用车.")
+    special_technical: WholeNumber = Field(0, ge=0, description="特种专业技术用车.")
+    institution_business: WholeNumber = Field(0, ge=0, description="事业单位业务用车.")
+    retired_cadres: WholeNumber = Field(0, ge=0, description="离退休干部用车.")
+    other: WholeNumber = Field(0, ge=0, description="其他用车 (其他公务用车).")
 
     @property
     def total(self) -> int:
@@ -705,8 +687,8 @@ class VehicleKinds(_Model):
 class Vehicles(VehicleKinds):
     """公务用车 held at the assets date (十一、1)."""
 
-    establishment: int = Field(0, ge=0, description="编制 (approved number).")
-    actual: int = Field(0, ge=0, description="实有 (held).")
+    establishment: WholeNumber = Field(0, ge=0, description="编制 (approved number).")
+    actual: WholeNumber = Field(0, ge=0, description="实有 (held).")
 
 
 class Assets(_Model):
@@ -716,13 +698,13 @@ class Assets(_Model):
         None, description="截至日期; default the profile's (31 December of fiscal_year − 1 in shanxi-13).",
     )
     vehicles: Vehicles = Field(default_factory=Vehicles, description="公务用车 by kind.")
-    office_area_m2: Decimal = Field(Decimal(0), ge=0, lt=10**9, description="办公用房建筑总面积 in 平方米.")
-    equipment_over_500k: int = Field(0, ge=0, description="单位价值50万元（原值）以上的通用设备 台（套）.")
-    equipment_over_1m: int = Field(0, ge=0, description="单位价值100万元（原值）以上的通用设备 台（套）.")
+    office_area_m2: Measure = Field(Decimal(0), ge=0, lt=10**9, description="办公用房建筑总面积 in 平方米.")
+    equipment_over_500k: WholeNumber = Field(0, ge=0, description="单位价值50万元（原值）以上的通用设备 台（套）.")
+    equipment_over_1m: WholeNumber = Field(0, ge=0, description="单位价值100万元（原值）以上的通用设备 台（套）.")
     planned_vehicles: VehicleKinds = Field(
         default_factory=VehicleKinds, description="车辆 the budget plans to buy this year, by kind.",
     )
-    planned_equipment_over_1m: int = Field(
+    planned_equipment_over_1m: WholeNumber = Field(
         0, ge=0, description="单价100万元（含）以上设备（不含车辆） the budget plans to buy this year, 台（套）.",
     )
 

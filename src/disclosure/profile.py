@@ -153,18 +153,28 @@ def _int_fields(spec: type[BaseModel]) -> frozenset[str]:
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    @field_validator("*", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _numbers_as_written(cls, value: Any, info: Any) -> Any:
-        if info.field_name not in _int_fields(cls):
-            return value
-        if isinstance(value, dict):
-            return {_whole_number(k): v for k, v in value.items()}
-        if isinstance(value, list):
-            return [_whole_number(v) for v in value]
-        return _whole_number(value)
+    def _numbers_as_written(cls, data: Any) -> Any:
+        """Whole-number fields get their numbers (the loader keeps every scalar as text); once per entry,
+        not once per field, and never raising: a value that is not a number is refused by its field."""
+        if not isinstance(data, dict):
+            return data
+        fields = _int_fields(cls)
+        if not fields.intersection(data):
+            return data
+        data = dict(data)
+        for name in fields.intersection(data):
+            value = data[name]
+            if isinstance(value, dict):
+                data[name] = {_whole_number(k): v for k, v in value.items()}
+            elif isinstance(value, list):
+                data[name] = [_whole_number(v) for v in value]
+            else:
+                data[name] = _whole_number(value)
+        return data
 
 
 class Outline(_Spec):

@@ -447,7 +447,7 @@ class SourceGroup(BaseModel):
     """A column or row that sums some funding sources: e.g. 单位资金 = its five kinds, or the Shanghai
     form's 其他收入 = 单位资金 (kind not given) + 上级补助收入 + 附属单位上缴收入 + 其他收入."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     key: str = Field(description="Column key (templates and checks refer to it).")
     label: str = Field(description="The column header or row label as printed.")
@@ -488,7 +488,7 @@ KIND_COLUMNS = (Column("total", "合计"), Column("basic", "基本支出"), Colu
 class Options(BaseModel):
     """Options of a derivation, given in the profile's ``tables.<name>.options``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class NoOptions(Options):
@@ -521,7 +521,7 @@ class SummaryOptions(Options):
 class IncomeRow(BaseModel):
     """An income row of a 财务收支预算总表, with the rows it sums (1. 一般公共预算资金 …)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     label: str
     sources: tuple[FundingSource, ...] = ()
