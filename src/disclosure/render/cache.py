@@ -2,7 +2,8 @@
 
 A compiled template — its Python code and what it adds to the report — is stored with :mod:`marshal` under
 a key made of the template's bytes, its name, base.docx's bytes and this engine's version, in a folder
-named for the Python, Jinja and docxtpl versions that compiled it:
+named for the Python, Jinja and docxtpl versions that compiled it and for the engine's own source files (so
+that a changed compiler never meets what an older one compiled, even when ``ENGINE_VERSION`` was not bumped):
 
 * ``$DISCLOSURE_CACHE_DIR``, else ``$XDG_CACHE_HOME/disclosure``, else ``~/.cache/disclosure``;
 * ``DISCLOSURE_CACHE_DIR=off`` turns the cache off.
@@ -15,6 +16,7 @@ a damaged file, a read-only home) only means compiling again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import marshal
 import os
@@ -50,6 +52,18 @@ def _docxtpl_stamp() -> str:
     return f"{found.st_size}-{int(found.st_mtime)}"
 
 
+def _engine_stamp() -> str:
+    """Size and modification time of the render package's source files, hashed: they decide what is compiled."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        try:
+            found = os.stat(source)
+        except OSError:
+            continue
+        digest.update(f"{source.name}:{found.st_size}:{found.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
+
+
 def folder() -> Path | None:
     """The cache folder of this interpreter and these library versions, or None when there is none to use."""
     global _FOLDER
@@ -63,7 +77,8 @@ def folder() -> Path | None:
         base = Path(setting)
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "disclosure"
-    versions = f"templates-{sys.implementation.cache_tag}-jinja{jinja2.__version__}-docxtpl{_docxtpl_stamp()}"
+    versions = (f"templates-{sys.implementation.cache_tag}-jinja{jinja2.__version__}-docxtpl{_docxtpl_stamp()}"
+                f"-engine{_engine_stamp()}")
     path = base / versions
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)

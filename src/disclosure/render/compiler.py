@@ -65,7 +65,7 @@ from .sandbox import ENVIRONMENT
 from .templates import TemplateError
 
 #: bumped whenever what this module produces changes (it is part of every cache key)
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 
 W_BODY, W_SECTPR = qn("w:body"), qn("w:sectPr")
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

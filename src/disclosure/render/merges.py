@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 from lxml import etree
+from markupsafe import Markup
 
 from .oxml import (
     W_P,
@@ -127,39 +128,46 @@ class MergeState:
     """The merge decisions of one repeated table while it renders: ``c[k]`` — the current row's cell of merge
     column ``k`` continues the one above; ``nc[k]`` — the next row continues it (so it restarts)."""
 
-    __slots__ = ("c", "nc", "_above", "_above_frozen", "_next", "_frozen")
+    __slots__ = ("c", "nc", "x", "_above", "_above_frozen", "_next", "_next_cells", "_frozen")
 
     def __init__(self, boundary: list[str | None] | None, boundary_frozen: list[bool], frozen: list[bool]):
         self.c = [False] * len(frozen)
         self.nc = [False] * len(frozen)
+        #: the current row's merge cells as rendered (when looked at ahead), printed as they are
+        self.x: list[object] = [None] * len(frozen)
         self._above, self._above_frozen = boundary, boundary_frozen
         self._next: list[str | None] | None = None
+        self._next_cells: list[object] = self.x
         self._frozen = frozen
 
-    def look(self, texts: list[str | None]) -> None:
-        """The next row's merge texts are ``texts``: decide whether it continues the row before it."""
-        self.nc = continues(self._above, self._above_frozen, list(texts), self._frozen)
-        self._next = list(texts)
+    def look(self, cells: list[object]) -> None:
+        """The next row's merge cells, rendered (or their fixed text): decide whether it continues the row
+        before it."""
+        texts = [merge_text(c) if isinstance(c, Markup) else c for c in cells]  # rendered, or fixed text
+        self.nc = continues(self._above, self._above_frozen, texts, self._frozen)
+        self._next, self._next_cells = texts, list(cells)
 
     def advance(self) -> None:
         """The next row is now the current one."""
         self.c = self.nc
+        self.x = self._next_cells
         self._above, self._above_frozen = self._next, self._frozen
         self.nc = [False] * len(self._frozen)
 
 
-def merge_step(state: MergeState, texts: list[str | None] | None) -> str:
+def merge_step(state: MergeState, cells: list[object] | None) -> str:
     """The ``_merge_step`` filter, once per repeated row: the row ahead becomes the current one, and the one
-    after it, when there is one (``texts``), is looked at. Prints nothing."""
+    after it, when there is one (``cells``: its merge cells rendered, or their fixed texts), is looked at.
+    Prints nothing."""
     state.advance()
-    if texts is not None:
-        state.look(texts)
+    if cells is not None:
+        state.look(cells)
     return ""
 
 
-def merge_look(state: MergeState, texts: list[str | None]) -> str:
+def merge_look(state: MergeState, cells: list[object]) -> str:
     """The ``_merge_look`` filter, before the first repeated row: look at it. Prints nothing."""
-    state.look(texts)
+    state.look(cells)
     return ""
 
 
@@ -358,6 +366,11 @@ def _content(block: str) -> str:
     return inner
 
 
+def _with_content(block: str, content: str) -> str:
+    """The cell ``block`` holding ``content`` instead of its own."""
+    return block[: len(block) - len("</w:tc>") - len(_content(block))] + content + "</w:tc>"
+
+
 def _for_header(header: str) -> tuple[str, str]:
     """(target, iterable) of ``{% for target in iterable %}``; only a plain loop over one name is planned."""
     try:
@@ -381,6 +394,9 @@ def _apply(source: str, plan: TablePlan) -> str:
     for k in plan.loop_cells:
         start, end, blocks = _cell_blocks(source, f"{n}.{k}", ("plain", "restart", "continue"))
         contents[k] = _content(blocks["plain"])
+        if plan.dynamic[k]:  # rendered once, when looked at ahead: printed from there
+            for kind in ("plain", "restart"):
+                blocks[kind] = _with_content(blocks[kind], f"{{{{ {state}.x[{k}] }}}}")
         choice = (f"{{% if {state}.c[{k}] %}}{blocks['continue']}{{% elif {state}.nc[{k}] %}}{blocks['restart']}"
                   f"{{% else %}}{blocks['plain']}{{% endif %}}")
         source = source[:start] + choice + source[end:]
@@ -388,7 +404,8 @@ def _apply(source: str, plan: TablePlan) -> str:
         if frozen:
             start, end, blocks = _cell_blocks(source, f"{n}.{k}", ("frozen",))
             contents[k] = _content(blocks["frozen"])
-            source = source[:start] + blocks["frozen"] + source[end:]
+            block = _with_content(blocks["frozen"], f"{{{{ {state}.x[{k}] }}}}") if plan.dynamic[k] else blocks["frozen"]
+            source = source[:start] + block + source[end:]
     for k in plan.boundary_cells:
         start, end, blocks = _cell_blocks(source, f"{n}.boundary.{k}", ("plain", "restart"))
         choice = f"{{% if {state}.nc[{k}] %}}{blocks['restart']}{{% else %}}{blocks['plain']}{{% endif %}}"
@@ -404,7 +421,7 @@ def _apply(source: str, plan: TablePlan) -> str:
 
     captures = "".join(f"{{% set {state}_{k} %}}{contents[k]}{{% endset %}}"
                        for k in range(len(plan.dynamic)) if plan.dynamic[k])
-    texts = "[" + ", ".join(f"({state}_{k}|_merge_text)" if plan.dynamic[k] else _literal(text)
+    texts = "[" + ", ".join(f"{state}_{k}" if plan.dynamic[k] else _literal(text)
                             for k, text in enumerate(plan.loop_texts)) + "]"
     each_row = (f"{{% if loop.last %}}{{{{ {state}|_merge_step(none) }}}}{{% else %}}"
                 f"{{% with {target} = loop.nextitem %}}{captures}{{{{ {state}|_merge_step({texts}) }}}}{{% endwith %}}"

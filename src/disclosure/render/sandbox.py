@@ -324,7 +324,7 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
                 return obj[attribute]
             except KeyError:
                 pass
-        elif kind is LoopContext and attribute in _LOOP_ATTRIBUTES or kind is MergeState and attribute in ("c", "nc"):
+        elif kind is LoopContext and attribute in _LOOP_ATTRIBUTES or kind is MergeState and attribute in ("c", "nc", "x"):
             return getattr(obj, attribute)  # read-only properties, looked up in every repeated row
         return super().getattr(obj, attribute)
 
