@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import DisclosureError, expect
 from .files import FileRefused, read_regular_file
+from .heap import collector_paused
 from .model import BudgetModel, move_renamed_fields
 
 try:  # libyaml's parser is ~10× faster; both give the same events and marks
@@ -642,8 +643,9 @@ def load(path: Path | str) -> LoadedModel:
         return load_workbook_model(path)
     shown = str(path)
     text = _read_text(path, shown)
-    data, source = parse_yaml(text, shown)
-    model, notices = _validated(data, source)
+    with collector_paused():
+        data, source = parse_yaml(text, shown)
+        model, notices = _validated(data, source)
     return LoadedModel(model, source, path, notices)
 
 
@@ -656,8 +658,9 @@ def loads(text: str, file: str = "<string>") -> LoadedModel:
     """
     expect(text, str, "text", "loads")
     expect(file, str, "file", "loads")
-    data, source = parse_yaml(text, file)
-    model, notices = _validated(data, source)
+    with collector_paused():
+        data, source = parse_yaml(text, file)
+        model, notices = _validated(data, source)
     return LoadedModel(model, source, None, notices)
 
 

@@ -23,6 +23,7 @@ from .classification import Classification, bundled
 from .errors import ArgumentError, DisclosureError, OutputError, expect
 from .files import STAGING_PREFIX, StagedOutputs, check_regular_file, safe_file_stem, stem_length_problem
 from .glossary import glossary_terms
+from .heap import kept_until_done
 from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import Appendix, BudgetModel
 from .narrative import Narrative, narrate
@@ -154,12 +155,18 @@ def prepare(
             loaded = LoadedModel(source, SourceMap("<model>"))
         else:
             loaded = load(source)
-    model = loaded.model
     classification = classification or bundled()
     if isinstance(profile, str):
         profile = load_profile(profile)
     elif profile is None:
         profile = _model_profile(loaded)
+    with kept_until_done():  # the model lives as long as the build
+        return _derived(loaded, classification, profile, timings)
+
+
+def _derived(loaded: LoadedModel, classification: Classification, profile: Profile, timings: Timings) -> Prepared:
+    """The tables, findings and report content of a loaded model (:func:`prepare`)."""
+    model = loaded.model
     with timings.measure("derive"):
         # checked at the scale the report's tables print (万元 in the Shanxi form, 元 in the Shanghai form)
         tables = derive_tables(model, classification, profile.number_format("table", model.unit.level).scale)
@@ -180,12 +187,21 @@ def prepare(
 
 
 def _model_profile(loaded: LoadedModel) -> Profile:
-    """The profile the model names; one that cannot be used is unusable input, located in the model."""
+    """The profile the model names; one that cannot be used is unusable input, located in the model.
+
+    A relative file path is found beside the model (as an appended catalogue or PDF is), else — as before —
+    from the current folder.
+    """
+    name = loaded.model.report.profile
+    if loaded.path is not None and (name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name):
+        beside = loaded.path.parent / name
+        if not Path(name).is_absolute() and beside.is_file():
+            name = str(beside)
     try:
-        return load_profile(loaded.model.report.profile)
+        return load_profile(name)
     except ProfileError as exc:
         path = ("report", "profile")
-        raise LoadError([Problem(loaded.source.file, str(exc), path, loaded.source.line(path))]) from None
+        raise LoadError([loaded.source.problem(str(exc), path)]) from None
 
 
 def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
@@ -202,7 +218,7 @@ def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
         return load_catalogue(appendix, loaded.path.parent if loaded.path else None)
     except CatalogueError as exc:
         path = ("appendix", "catalogue")
-        raise LoadError([Problem(loaded.source.file, str(exc), path, loaded.source.line(path))]) from None
+        raise LoadError([loaded.source.problem(str(exc), path)]) from None
 
 
 def default_output_name(model: BudgetModel) -> str:
@@ -230,7 +246,7 @@ def output_stem(prepared: Prepared, output_name: str | None = None) -> str:
         field = ("report", "output_name") if model.report.output_name else ("unit", "name")
         hint = "" if model.report.output_name else "; give a shorter file name in report.output_name"
         message = f"the report's file name {problem}{hint}"
-        raise LoadError([Problem(source.file, message, field, source.line(field))])
+        raise LoadError([source.problem(message, field)])
     return stem
 
 
@@ -414,11 +430,11 @@ def _pdf_attachments(loaded: LoadedModel) -> list[Attachment]:
         path = base / item.file
         where = ("report", "attachments", i, "file")
         if not os.path.lexists(path):
-            raise LoadError([Problem(loaded.source.file, f"no such PDF file: {path}", where, loaded.source.line(where))])
+            raise LoadError([loaded.source.problem(f"no such PDF file: {path}", where)])
         try:
             read_attachment(path)
         except PdfError as exc:
-            raise LoadError([Problem(loaded.source.file, str(exc), where, loaded.source.line(where))]) from None
+            raise LoadError([loaded.source.problem(str(exc), where)]) from None
         attachments.append(Attachment(path, item.title, item.after))
     return attachments
 
@@ -431,4 +447,4 @@ def _check_attachment_places(loaded: LoadedModel, outline: tuple[OutlineEntry, .
             where = ("report", "attachments", i, "after")
             known = ", ".join(bookmarks[:12]) + (", …" if len(bookmarks) > 12 else "")
             message = f"the report has no part with the bookmark {item.after!r}; expected one of {known}"
-            raise LoadError([Problem(loaded.source.file, message, where, loaded.source.line(where))])
+            raise LoadError([loaded.source.problem(message, where)])

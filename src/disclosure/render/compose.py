@@ -19,7 +19,6 @@ Nothing is written until :meth:`RenderedReport.write`; a template error raised t
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -33,6 +32,7 @@ from typing import Any, BinaryIO
 from jinja2 import TemplateError as JinjaTemplateError
 from lxml import etree
 
+from ..heap import kept_until_done
 from .compiler import MC_IGNORABLE, CompiledTemplate, Master, master_for, template_for, text_near
 from .limits import LimitExceeded, RenderLimits
 from .oxml import (
@@ -748,13 +748,10 @@ class RenderedReport:
         # What exists before rendering (the model, its tables, the contexts: millions of objects for a
         # large report) cannot become garbage of the rendering: the cycle collector need not walk it again
         # and again while parts are rendered (at 50k rows it tripled the time of writing).
-        frozen_before = gc.get_freeze_count()
-        gc.freeze()
         try:
-            self._write_package(package, report)
+            with kept_until_done():
+                self._write_package(package, report)
         finally:
-            if not frozen_before:
-                gc.unfreeze()
             package.close()
         total = time.perf_counter() - start
         self.timings = {"render": total - report.out.seconds, "compress": report.out.seconds}
