@@ -63,3 +63,24 @@ def test_the_package_names_load_the_function_even_after_its_module_is_imported()
     assert disclosure.load is module.load and callable(disclosure.load)
     from disclosure import build, load  # noqa: F401 - the names resolve
     assert set(disclosure.__all__) <= set(dir(disclosure))
+
+
+def test_a_profile_file_named_relative_to_the_model_is_found_beside_it(tmp_path: Path, monkeypatch):
+    """report.profile: forms/mine.yaml is found in the model's folder, whatever the current folder."""
+    import docx
+
+    root = Path(__file__).resolve().parents[1]
+    unit = tmp_path / "unit"
+    (unit / "forms").mkdir(parents=True)
+    profile = (root / "src" / "disclosure" / "profiles" / "shanghai-district-9.yaml").read_text(encoding="utf-8")
+    (unit / "forms" / "mine.yaml").write_text(profile, encoding="utf-8")
+    model = (root / "examples" / "shanghai-district-library-2025.yaml").read_text(encoding="utf-8")
+    assert "profile: shanghai-district-9" in model
+    (unit / "unit.yaml").write_text(model.replace("profile: shanghai-district-9", "profile: forms/mine.yaml"),
+                                    encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = docx.Document(str(disclosure.build(unit / "unit.yaml", tmp_path / "out").docx))
+    titles = [p.text for p in report.paragraphs]
+    assert any(t.endswith("年预算单位收入预算总表") for t in titles)  # a table title of the Shanghai form

@@ -401,3 +401,20 @@ def test_a_workbook_resaved_by_a_spreadsheet_program_reads_the_same(example_work
     if not resaved.exists():
         pytest.skip("LibreOffice without Calc (Debian: libreoffice-calc-nogui)")
     assert difference(disclosure.load(example_workbook).model, disclosure.load(resaved).model) is None
+
+
+def test_validate_json_names_the_cell_of_problems_and_findings(example_workbook, tmp_path):
+    import json
+
+    officer = Officer(_copy(example_workbook, tmp_path))
+    officer.set("预算明细", "项目名称", 2, "帮扶送暖")
+    officer.save()
+    code, out, _ = _run("validate", str(officer.path), "--format", "json")
+    finding = next(f for f in json.loads(out)["findings"] if f["rule"] == "line-project")
+    assert code == 1 and finding["cell"] == "预算明细!C4" and finding["path"] == ["budget", "lines", 1, "project"]
+
+    officer.set("预算明细", "金额", 2, "abc")
+    officer.save()
+    code, out, _ = _run("validate", str(officer.path), "--format", "json")
+    problem = json.loads(out)["problems"][0]
+    assert code == 2 and (problem["cell"], problem["line"]) == ("预算明细!G4", None)

@@ -185,7 +185,7 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 def _problem_json(problem: Problem) -> dict[str, object]:
     return {"message": problem.message, "file": problem.file, "path": list(problem.path), "line": problem.line,
-            "column": problem.column, "text": str(problem)}
+            "column": problem.column, "cell": problem.cell, "text": str(problem)}
 
 
 def _unusable(model: Path, problems: list[dict[str, object]]) -> dict[str, object]:
@@ -216,6 +216,7 @@ def _validate_one(args: argparse.Namespace, model: Path, classification) -> tupl
                 "message": f.message,
                 "path": list(f.path),
                 "line": source.line(f.path),
+                "cell": source.cell(f.path),
             }
             for f in prepared.findings
         ],

@@ -769,7 +769,9 @@ class PdfAttachment(_Model):
 class Report(_Model):
     """How the report is put together."""
 
-    profile: str = Field("shanxi-13", description="Report profile: which tables and parts, in which order.")
+    profile: str = Field("shanxi-13", description=(
+        "Report profile: which tables and parts, in which order. A bundled profile's name, or the path of a "
+        "profile file (.yaml); a relative path is looked up beside the model first, then in the current folder."))
     title: str | None = Field(
         None, description="Override of the report title (default: the profile's, e.g. {unit}{year}年{level}预算公开报告).",
     )
