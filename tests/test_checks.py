@@ -37,7 +37,7 @@ def test_findings_carry_the_yaml_line(tmp_path: Path):
     assert report["ok"] is False
     [finding] = report["findings"]
     assert finding == {"rule": "line-project", "severity": "error", "message": "项目“未声明的项目”未在projects中声明",
-                       "path": ["budget", "lines", 0, "project"], "line": 4}
+                       "path": ["budget", "lines", 0, "project"], "line": 4, "cell": None}
 
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path):
