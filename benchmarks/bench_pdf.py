@@ -13,9 +13,9 @@ round, in turn:
   machine meets it, and made before the first round);
 * **old batch** — ``build … --pdf`` before issue 12: every report converted in **one** LibreOffice run
   (:func:`disclosure.pdf.convert_to_pdf`), then each finished with pypdf (:func:`finish_pdf`);
-* **new batch** — ``build … -j 2 --pdf`` now (:class:`disclosure.pdf_batch.PdfMaker`, two LibreOffice
-  instances kept running, the catalogue laid out once), from LibreOffice's start to the last finished
-  PDF; also with one LibreOffice (``-j 1``), and with two but every report converted whole, to show
+* **new batch** — ``build … -j 2 --pdf`` now (its PDF stage, ``batch._Pdfs``: two LibreOffice instances
+  kept running, the catalogue laid out once), every report handed over at once, from LibreOffice's
+  start to the last finished PDF; also with one LibreOffice (``-j 1``), and with two but every report converted whole, to show
   what each part of the design gives.
 
 Wall-clock seconds per report, and the CPU seconds of LibreOffice and this process per report (the
@@ -37,12 +37,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from disclosure.batch import build_batch
+from disclosure.batch import _Pdfs, build_batch
 from disclosure.pdf import convert_to_pdf, find_soffice, finish_pdf
-from disclosure.pdf_batch import PdfJob, PdfMaker
+from disclosure.pdf_batch import PdfJob
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,16 +109,16 @@ def group_cpu(group: int) -> float:
 def new_batch(docx: list[Path], requests: dict[Path, object], out: Path, lanes: int, share: bool = True) -> None:
     """As ``build --pdf`` does it, less the rendering: every report handed to a PdfMaker at once."""
     out.mkdir(parents=True, exist_ok=True)
-    maker = PdfMaker(lanes, out / "work", share=share)
+    pdfs = _Pdfs(lanes, out / "work", share=share)
     try:
-        with ThreadPoolExecutor(2 * lanes + 1) as threads:
-            futures = [threads.submit(maker.make, PdfJob(path, out / f"{path.stem}.pdf", requests[path]))
-                       for path in docx]  # type: ignore[arg-type]
-            for future in futures:
-                future.result()
+        futures = [pdfs.submit_job(index, PdfJob(path, out / f"{path.stem}.pdf", requests[path]))  # type: ignore[arg-type]
+                   for index, path in enumerate(docx)]
+        for future in futures:
+            future.result()
+        maker = pdfs.maker
         UNCOUNTED_CPU[0] += sum(group_cpu(lane._server.pid) for lane in maker._all if lane._server is not None)
     finally:
-        maker.close()
+        pdfs.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

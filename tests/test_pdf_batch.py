@@ -151,6 +151,40 @@ def test_the_part_goes_on_the_empty_pages_each_with_its_report_page_drawn_over(r
         compose(variant, _pdf(tmp_path / "long.pdf", 4, {}), part, tmp_path / "no.pdf")
 
 
+def test_a_report_waiting_for_its_catalogue_holds_no_thread(reports: dict[str, Path], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    """While one report has the catalogue laid out, another that needs it is deferred (``make`` returns None
+    at once) and called back when it is laid out; with one LibreOffice, the catalogue goes first."""
+    import threading
+
+    from disclosure.pipeline import PdfRequest
+
+    laying_out, release, order = threading.Event(), threading.Event(), []
+
+    def convert(self, docx: Path, outdir: Path, *, first: bool = False) -> Path:
+        order.append((docx.name, first))
+        if docx.name == "part.docx":
+            laying_out.set()
+            release.wait(10)
+        outdir.mkdir(parents=True, exist_ok=True)
+        return _pdf(outdir / f"{docx.stem}.pdf", 1, {})
+
+    monkeypatch.setattr(PdfMaker, "_convert", convert)
+    request = PdfRequest(reports["_outline"], "t", "a", "s", ("k",))  # type: ignore[arg-type]
+    jobs = [PdfJob(Path(shutil.copy(reports["example"], tmp_path / f"{n}.docx")), tmp_path / f"{n}.pdf", request)
+            for n in ("a", "b")]
+    called = threading.Event()
+    with PdfMaker(1, tmp_path / "work") as maker:
+        owner = threading.Thread(target=lambda: pytest.raises(PdfError, maker.make, jobs[0]))
+        owner.start()
+        assert laying_out.wait(10)
+        assert maker.make(jobs[1], ready=called.set) is None and not called.is_set()  # deferred, not waiting
+        release.set()
+        owner.join(10)
+    assert called.is_set()  # told when the catalogue was laid out
+    assert order[0] == ("part.docx", True)
+
+
 # --------------------------------------------------------------------------- with LibreOffice
 
 

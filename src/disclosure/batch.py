@@ -220,15 +220,14 @@ class _Pdfs:
     """The PDFs of a local batch: each staged unit's PDF made on a thread (LibreOffice does the work in
     processes of its own), units published in order as their PDFs are finished."""
 
-    def __init__(self, lanes: int, workdir: Path):
+    def __init__(self, lanes: int, workdir: Path, *, share: bool = True):
         from concurrent.futures import ThreadPoolExecutor
 
         from .pdf_batch import PdfMaker
 
-        self.maker = PdfMaker(lanes, workdir)
-        # more threads than LibreOffice lanes: a report waiting for the catalogue to be laid out holds a
-        # thread, not a LibreOffice
-        self.threads = ThreadPoolExecutor(max_workers=2 * lanes + 1, thread_name_prefix="disclosure-pdf")
+        self.maker = PdfMaker(lanes, workdir, share=share)
+        # a thread per LibreOffice, and one more: while a report finishes its PDF (pypdf) the next one converts
+        self.threads = ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="disclosure-pdf")
         self.futures: dict[int, Future[Path]] = {}
         self.next = 0  # the first unit not yet published
         self.stopped = False
@@ -239,8 +238,35 @@ class _Pdfs:
         from .pdf_batch import PdfJob
 
         assert outcome.result is not None and outcome.result.pdf_request is not None
-        job = PdfJob(outcome.outputs.path_for(".docx"), outcome.outputs.path_for(".pdf"), outcome.result.pdf_request)
-        self.futures[index] = self.threads.submit(self.maker.make, job)
+        self.submit_job(index, PdfJob(outcome.outputs.path_for(".docx"), outcome.outputs.path_for(".pdf"),
+                                      outcome.result.pdf_request))
+
+    def submit_job(self, index: int, job) -> Future[Path]:
+        """Start making ``job``'s PDF; the future of its target."""
+        self.futures[index] = made = Future()
+        self._start(job, made)
+        return made
+
+    def _start(self, job, made: Future[Path]) -> None:
+        """Make ``job``'s PDF on a thread; a report waiting for its catalogue to be laid out holds no thread
+        (it is started again when the catalogue is ready)."""
+
+        def run() -> None:
+            try:
+                target = self.maker.make(job, ready=lambda: self._start(job, made))
+            except BaseException as exc:  # noqa: BLE001 - handed to the unit's future
+                made.set_exception(exc)
+            else:
+                if target is not None:
+                    made.set_result(target)
+
+        try:
+            self.threads.submit(run)
+        except RuntimeError:  # stopped meanwhile (Ctrl-C)
+            from .pdf import PdfError
+
+            if not made.done():
+                made.set_exception(PdfError("LibreOffice was stopped"))
 
     def publish_ready(self, outcomes: list[UnitOutcome], publishing: list[tuple[int, UnitOutcome]],
                       report: Callable[[UnitOutcome], None], *, wait: bool = False) -> None:
@@ -265,6 +291,11 @@ class _Pdfs:
         self.stopped = True
         self.maker.close()
         self.threads.shutdown(wait=True, cancel_futures=True)
+        from .pdf import PdfError
+
+        for made in self.futures.values():  # cancelled before they ran
+            if not made.done():
+                made.set_exception(PdfError("LibreOffice was stopped"))
 
 
 def _with_pdf(outcome: UnitOutcome, future: Future[Path]) -> UnitOutcome:

@@ -19,12 +19,11 @@ place makes its reports convert whole.  :meth:`PdfMaker.close` kills every Libre
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,11 +50,12 @@ class PdfJob:
 
 @dataclass
 class _Layout:
-    """A shared part laid out once: its PDF (None: it could not be) and its number of pages."""
+    """A shared part laid out once: its PDF (None: it could not be) and its number of pages; who waits."""
 
     done: threading.Event = field(default_factory=threading.Event)
     pdf: Path | None = None
     pages: int = 0
+    waiting: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,12 +70,17 @@ class Counts:
     parts: int = 0
 
 
+class _Deferred(Exception):
+    """The report's shared part is being laid out by another report: ``ready`` is called once it is."""
+
+
 class PdfMaker:
     """The PDFs of a batch on ``lanes`` LibreOffice instances, in the private folder ``workdir``.
 
-    Thread-safe: :meth:`make` is called from several threads; each conversion borrows an idle
-    LibreOffice (started when first needed, up to ``lanes``).  ``share`` (default) lays the
-    catalogue out once; without it every report is converted whole.
+    Thread-safe: :meth:`make` is called from several threads; each conversion waits for an idle
+    LibreOffice (started when first needed, up to ``lanes``), first come first served, a shared part
+    before the reports.  ``share`` (default) lays the catalogue out once; without it every report is
+    converted whole.
     """
 
     def __init__(self, lanes: int, workdir: Path, *, share: bool = True, timeout: float | None = None):
@@ -85,15 +90,21 @@ class PdfMaker:
         self.timeout = timeout
         self.counts = Counts()
         self._lock = threading.Lock()
-        self._idle: queue.Queue[LibreOffice] = queue.Queue()
+        self._free = threading.Condition(self._lock)  # a LibreOffice became idle, or the first in line changed
+        self._idle: list[LibreOffice] = []
         self._all: list[LibreOffice] = []
+        self._line: deque[object] = deque()  # who waits for a LibreOffice, in the order served
         self._layouts: dict[str, _Layout] = {}
         self._closed = threading.Event()
 
     # ------------------------------------------------------------------ one report
 
-    def make(self, job: PdfJob) -> Path:
+    def make(self, job: PdfJob, *, ready: Callable[[], None] | None = None) -> Path | None:
         """Convert and finish ``job.docx`` into ``job.target``; the target.
+
+        With ``ready``, a report whose catalogue another report is laying out does not wait: None is
+        returned at once, and ``ready()`` is called (from another thread) when the catalogue is laid
+        out, to call :meth:`make` again.  Without it, the call waits.
 
         Raises:
             PdfError: this report's PDF cannot be made (LibreOffice's words, or finishing's); nothing
@@ -103,7 +114,7 @@ class PdfMaker:
         self.workdir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="unit-", dir=self.workdir))
         try:
-            converted = self._composed(job, work) if self.share else None
+            converted = self._composed(job, work, ready) if self.share else None
             if converted is None:
                 converted = self._convert(job.docx, work / "whole")
                 with self._lock:
@@ -111,11 +122,13 @@ class PdfMaker:
             self._check_open()
             finish_pdf(converted, **job.request.arguments())  # type: ignore[arg-type]
             os.replace(converted, job.target)
+        except _Deferred:
+            return None
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return job.target
 
-    def _composed(self, job: PdfJob, work: Path) -> Path | None:
+    def _composed(self, job: PdfJob, work: Path, ready: Callable[[], None] | None) -> Path | None:
         """The report converted without its shared part and composed with the part laid out once; None
         when it has no such part or it cannot be put in place (then it is converted whole)."""
         bookmarks = [entry.bookmark for entry in job.request.outline]
@@ -125,7 +138,7 @@ class PdfMaker:
         part = split(job.docx, SHARED_BOOKMARK, bookmarks[following] if following < len(bookmarks) else None)
         if part is None:
             return None
-        layout = self._layout(part)
+        layout = self._layout(part, ready)
         if layout.pdf is None:
             return None
         variant = part.write_variant(layout.pages, work / "variant.docx")
@@ -138,13 +151,17 @@ class PdfMaker:
             self.counts.shared += 1
         return composed
 
-    def _layout(self, part: SharedPart) -> _Layout:
-        """The part laid out once per key: by the first report that needs it, the others wait for it."""
+    def _layout(self, part: SharedPart, ready: Callable[[], None] | None) -> _Layout:
+        """The part laid out once per key: by the first report that needs it; the others wait for it (or,
+        given ``ready``, are deferred until it is laid out)."""
         with self._lock:
             layout = self._layouts.get(part.key)
             owner = layout is None
             if owner:
                 layout = self._layouts[part.key] = _Layout()
+            elif ready is not None and not layout.done.is_set():
+                layout.waiting.append(ready)
+                raise _Deferred
         assert layout is not None
         if not owner:
             while not layout.done.wait(0.1):
@@ -153,7 +170,7 @@ class PdfMaker:
         try:
             folder = self.workdir / f"part-{part.key[:16]}"
             folder.mkdir(parents=True, exist_ok=True)
-            pdf = self._convert(part.write_part(folder / "part.docx"), folder)
+            pdf = self._convert(part.write_part(folder / "part.docx"), folder, first=True)
             layout.pages = len(PdfReader(pdf).pages)
             layout.pdf = pdf
             with self._lock:
@@ -161,39 +178,51 @@ class PdfMaker:
         except PdfError:
             layout.pdf = None  # its reports are converted whole (and say why, if that fails too)
         finally:
-            layout.done.set()
+            self._finish_layout(layout)
         return layout
+
+    def _finish_layout(self, layout: _Layout) -> None:
+        with self._lock:
+            layout.done.set()
+            waiting, layout.waiting = layout.waiting, []
+        for ready in waiting:
+            ready()
 
     # ------------------------------------------------------------------ LibreOffice lanes
 
-    def _convert(self, docx: Path, outdir: Path) -> Path:
-        with self._lane() as lane:
-            return lane.convert(docx, outdir)
-
-    @contextmanager
-    def _lane(self) -> Iterator[LibreOffice]:
-        lane = None
-        with self._lock:
-            self._check_open()
-            try:
-                lane = self._idle.get_nowait()
-            except queue.Empty:
-                if len(self._all) < self.lanes:
-                    lane = LibreOffice(timeout=self.timeout)
-                    self._all.append(lane)
-        while lane is None:
-            self._check_open()
-            try:
-                lane = self._idle.get(timeout=0.1)
-            except queue.Empty:
-                continue
+    def _convert(self, docx: Path, outdir: Path, *, first: bool = False) -> Path:
+        lane = self._acquire(first)
         try:
-            yield lane
+            return lane.convert(docx, outdir)
         finally:
             with self._lock:
                 self.counts.starts = sum(one.starts for one in self._all)
                 self.counts.conversions = sum(one.conversions for one in self._all)
-            self._idle.put(lane)
+                self._idle.append(lane)
+                self._free.notify_all()
+
+    def _acquire(self, first: bool) -> LibreOffice:
+        """An idle LibreOffice (a new one while fewer than ``lanes`` exist), in turn; ``first`` goes ahead."""
+        ticket = object()
+        with self._lock:
+            if first:
+                self._line.appendleft(ticket)
+            else:
+                self._line.append(ticket)
+            try:
+                while True:
+                    self._check_open()
+                    if self._line[0] is ticket:
+                        if self._idle:
+                            return self._idle.pop()
+                        if len(self._all) < self.lanes:
+                            lane = LibreOffice(timeout=self.timeout)
+                            self._all.append(lane)
+                            return lane
+                    self._free.wait(0.1)
+            finally:
+                self._line.remove(ticket)
+                self._free.notify_all()
 
     def _check_open(self) -> None:
         if self._closed.is_set():
@@ -201,7 +230,7 @@ class PdfMaker:
 
     def close(self) -> None:
         """Kill every LibreOffice (a conversion in progress fails with :class:`PdfError`); waiting
-        reports stop waiting.  The caller removes ``workdir``."""
+        reports stop waiting (deferred ones are called, to fail).  The caller removes ``workdir``."""
         self._closed.set()
         with self._lock:
             lanes = list(self._all)
@@ -209,7 +238,7 @@ class PdfMaker:
         for lane in lanes:
             lane.close()
         for layout in layouts:
-            layout.done.set()
+            self._finish_layout(layout)
 
     def __enter__(self) -> PdfMaker:
         return self

@@ -1,4 +1,4 @@
-"""Pages laid out once for many reports: the appended catalogue of a batch (docs/pdf.md, decision 57).
+"""Pages laid out once for many reports: the appended catalogue of a batch (docs/pdf.md, decision 65).
 
 Every report that appends the 政府购买服务指导性目录 carries the same ~27 pages, and LibreOffice spends
 more than half of such a report's conversion laying them out.  A batch lays them out **once**:
