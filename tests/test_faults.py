@@ -10,6 +10,7 @@ LibreOffice is replaced by small scripts (``DISCLOSURE_SOFFICE``), so none of th
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,6 +127,56 @@ def test_a_batch_with_pdfs_writes_each_unit_whole_or_not_at_all(run: Run):
     assert result.returncode == 2 and "LibreOffice could not convert" in result.stderr, result.stderr
     _clean(result)
     assert not run.out.exists() and list(run.tmp.iterdir()) == []
+
+
+def _soffice_wrapper(run: Run, cases: str) -> Path:
+    """A ``soffice`` that runs the real one, except for the argument patterns of ``cases`` (sh ``case``)."""
+    real = shutil.which("soffice")
+    return run.script("soffice-wrapper", f'case "$*" in\n{cases}\nesac\nexec {real} "$@"\n')
+
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (.ci/install-pdf-deps.sh)")
+
+
+@pytest.mark.pdf
+@needs_soffice
+@pytest.mark.parametrize(("case", "said"), [
+    ("exit 1", "LibreOffice could not convert 乙.docx"),
+    ("exec sleep 60", "LibreOffice did not finish within 8 s (set DISCLOSURE_SOFFICE_TIMEOUT to allow more) "
+                      "(converting 乙.docx)"),
+])
+def test_a_batch_pdf_that_fails_or_hangs_fails_its_unit_alone(run: Run, case: str, said: str):
+    """Each report is one conversion of a LibreOffice kept running: one that fails, or hangs and is
+    stopped with that LibreOffice, costs its unit only; the next report starts LibreOffice again."""
+    wrapper = _soffice_wrapper(run, f"  *乙.docx*) {case};;")
+    for name in ("甲", "乙", "丙"):
+        (run.folder / f"{name}.yaml").write_text(MODEL + f"report: {{output_name: {name}}}\n", encoding="utf-8")
+    result = run("build", "甲.yaml", "乙.yaml", "丙.yaml", "-o", "out", "--pdf", "-j", "2",
+                 DISCLOSURE_SOFFICE=str(wrapper), DISCLOSURE_SOFFICE_TIMEOUT="8", timeout=300)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    _clean(result)
+    assert sorted(p.name for p in run.out.iterdir()) == ["丙.docx", "丙.pdf", "甲.docx", "甲.pdf"]
+    assert "2 of 3 reports written" in result.stdout
+    assert list(run.tmp.iterdir()) == [] and _processes_mentioning(str(run.folder)) == []
+
+
+@pytest.mark.pdf
+@needs_soffice
+def test_a_catalogue_that_cannot_be_laid_out_alone_is_converted_with_each_report(run: Run):
+    wrapper = _soffice_wrapper(run, "  *part.docx*) exit 1;;")
+    (run.folder / "cat.csv").write_text("department,code,level,name,parent_code\n宣传部,A,1,公共服务,\n",
+                                        encoding="utf-8")
+    for name in ("甲", "乙"):
+        (run.folder / f"{name}.yaml").write_text(UNIT + LINES + "appendix: {catalogue: cat.csv}\n"
+                                                 f"report: {{output_name: {name}}}\n", encoding="utf-8")
+    result = run("build", "甲.yaml", "乙.yaml", "-o", "out", "--pdf", "-j", "2", DISCLOSURE_SOFFICE=str(wrapper),
+                 timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in run.out.iterdir()) == ["乙.docx", "乙.pdf", "甲.docx", "甲.pdf"]
+    from pypdf import PdfReader
+
+    assert "公共服务" in "".join(page.extract_text() for page in PdfReader(run.out / "甲.pdf").pages)
+    assert list(run.tmp.iterdir()) == [] and _processes_mentioning(str(run.folder)) == []
 
 
 # --------------------------------------------------------------------------- Ctrl-C

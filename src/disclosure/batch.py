@@ -1,11 +1,15 @@
 """Many units in one command: each built on its own (one failure never stops the others), on N processes,
-with all PDFs converted by one LibreOffice start (DESIGN.md §9).
+their PDFs made while the others are rendered, on N LibreOffice instances kept running (DESIGN.md §9).
 
 Each unit is all or nothing, as in :func:`disclosure.pipeline.build`: workers produce a unit's
 outputs in a staging folder of their own (``.disclosure-<batch>-…`` in the output folder) and this
 process publishes them, in the order the models were given.  A unit whose file name an earlier
-unit of the batch already took is refused.  Ctrl-C stops the workers and LibreOffice, removes every
-staging folder of the batch and raises :class:`BatchInterrupted` with what was written so far.
+unit of the batch already took is refused.  With ``pdf``, each rendered report is handed at once to
+a :class:`disclosure.pdf_batch.PdfMaker` (threads here; LibreOffice in processes of its own), and a
+unit is published when its PDF is finished; a PDF that fails fails its unit alone.  Ctrl-C stops the
+workers and LibreOffice, removes every staging folder of the batch and raises
+:class:`BatchInterrupted` with what was written so far.  With ``scheduler`` the batch runs on a Dask
+cluster instead (:mod:`disclosure.distributed`).
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import os
 import secrets
 import shutil
 import signal
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -137,15 +141,18 @@ def build_batch(
     jobs: int = 1,
     pdf: bool = False,
     on_done: Callable[[UnitOutcome], None] | None = None,
+    scheduler: str | None = None,
     **options: object,
 ) -> list[UnitOutcome]:
-    """Build many units into ``output_dir``, on ``jobs`` processes; with ``pdf``, one LibreOffice for all.
+    """Build many units into ``output_dir``, on ``jobs`` processes; with ``pdf``, their PDFs as well.
 
-    Each unit succeeds or fails on its own, and writes all its files or none.  Without ``pdf`` a
-    unit is published as soon as it (and every unit before it) is built; with ``pdf`` the Word
-    reports are converted in one LibreOffice run after all are built (starting LibreOffice costs
-    about twice converting one report), then each unit is finished and published.  ``jobs`` is
-    capped at the number of models and of CPUs (:func:`worker_count`).
+    Each unit succeeds or fails on its own, and writes all its files or none; units are published in
+    the order of ``sources`` (``on_done`` is told each, then).  With ``pdf`` every rendered report is
+    converted at once, on ``jobs`` LibreOffice instances kept running, while the next ones render;
+    the catalogue a report appends is laid out once for all reports that append it
+    (:mod:`disclosure.pdf_batch`).  ``jobs`` is capped at the number of models and of CPUs
+    (:func:`worker_count`).  ``scheduler`` (``tcp://host:8786``) builds on a Dask cluster instead
+    (:func:`disclosure.distributed.build_on_cluster`; needs ``disclosure[dask]``).
 
     Raises:
         BatchInterrupted: on Ctrl-C, after stopping the workers and LibreOffice and removing every
@@ -153,29 +160,39 @@ def build_batch(
     """
     output_dir = Path(output_dir)
     sources = [Path(s) for s in sources]
+    if scheduler is not None:
+        from .distributed import build_on_cluster
+
+        return build_on_cluster(sources, output_dir, scheduler, pdf=pdf, on_done=on_done, **options)
     report = on_done or (lambda outcome: None)
     prefix = f"{STAGING_PREFIX}{secrets.token_hex(4)}-"
     unit_options = {**options, "pdf": pdf, "staging_prefix": prefix}
     claimed: dict[Path, Path] = {}
     outcomes: list[UnitOutcome] = []
     new_folder = not output_dir.exists()
-    built = _outcomes(sources, output_dir, worker_count(jobs, len(sources)), unit_options)
+    workers = worker_count(jobs, len(sources))
+    built = _outcomes(sources, output_dir, workers, unit_options)
     publishing: list[tuple[int, UnitOutcome]] = []  # the unit being published, for Ctrl-C in the middle of it
+    pdfs = _Pdfs(workers, output_dir / f"{prefix}pdf") if pdf else None
     try:
         for outcome in built:
-            publishing[:] = [(len(outcomes), _claim_names(outcome, claimed))]
-            outcome = publishing[0][1] if pdf else _publish(publishing[0][1])
-            outcomes.append(outcome)
-            publishing.clear()
-            report(outcome)
-        if pdf:
-            outcomes = _batch_pdfs(outcomes, output_dir, prefix)
-            for index, outcome in enumerate(outcomes):
-                publishing[:] = [(index, outcome)]
-                outcomes[index] = _publish(outcome)
+            outcome = _claim_names(outcome, claimed)
+            if pdfs is None:
+                publishing[:] = [(len(outcomes), outcome)]
+                outcome = _publish(outcome)
+                outcomes.append(outcome)
                 publishing.clear()
+                report(outcome)
+                continue
+            pdfs.submit(len(outcomes), outcome)
+            outcomes.append(outcome)
+            pdfs.publish_ready(outcomes, publishing, report)
+        if pdfs is not None:
+            pdfs.publish_ready(outcomes, publishing, report, wait=True)
     except KeyboardInterrupt:
         built.close()  # stops the workers
+        if pdfs is not None:
+            pdfs.stop()  # kills LibreOffice, waits for the threads that made PDFs
         for index, outcome in publishing:  # interrupted after its files were renamed into place: it is written
             if outcome.outputs is not None and outcome.outputs.committed is not None:
                 assert outcome.result is not None
@@ -190,9 +207,112 @@ def build_batch(
             _remove_if_empty(output_dir)
         finished = [o for o in outcomes if o.outputs is None]  # written, or failed on their own
         raise BatchInterrupted(finished, [o.source for o in staged] + sources[len(outcomes):]) from None
+    finally:
+        if pdfs is not None:
+            pdfs.stop()
+            _remove_staging(output_dir, f"{prefix}pdf")
     if new_folder and not any(o.result is not None for o in outcomes):
         _remove_if_empty(output_dir)
     return outcomes
+
+
+class _Pdfs:
+    """The PDFs of a local batch: each staged unit's PDF made on a thread (LibreOffice does the work in
+    processes of its own), units published in order as their PDFs are finished."""
+
+    def __init__(self, lanes: int, workdir: Path, *, share: bool = True):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .pdf_batch import PdfMaker
+
+        self.maker = PdfMaker(lanes, workdir, share=share)
+        # a thread per LibreOffice, and one more: while a report finishes its PDF (pypdf) the next one converts
+        self.threads = ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="disclosure-pdf")
+        self.futures: dict[int, Future[Path]] = {}
+        self.next = 0  # the first unit not yet published
+        self.stopped = False
+
+    def submit(self, index: int, outcome: UnitOutcome) -> None:
+        if outcome.outputs is None:
+            return
+        from .pdf_batch import PdfJob
+
+        assert outcome.result is not None and outcome.result.pdf_request is not None
+        self.submit_job(index, PdfJob(outcome.outputs.path_for(".docx"), outcome.outputs.path_for(".pdf"),
+                                      outcome.result.pdf_request))
+
+    def submit_job(self, index: int, job) -> Future[Path]:
+        """Start making ``job``'s PDF; the future of its target."""
+        self.futures[index] = made = Future()
+        self._start(job, made)
+        return made
+
+    def _start(self, job, made: Future[Path]) -> None:
+        """Make ``job``'s PDF on a thread; a report waiting for its catalogue to be laid out holds no thread
+        (it is started again when the catalogue is ready)."""
+
+        def run() -> None:
+            try:
+                target = self.maker.make(job, ready=lambda: self._start(job, made))
+            except BaseException as exc:  # noqa: BLE001 - handed to the unit's future
+                made.set_exception(exc)
+            else:
+                if target is not None:
+                    made.set_result(target)
+
+        try:
+            self.threads.submit(run)
+        except RuntimeError:  # stopped meanwhile (Ctrl-C)
+            from .pdf import PdfError
+
+            if not made.done():
+                made.set_exception(PdfError("LibreOffice was stopped"))
+
+    def publish_ready(self, outcomes: list[UnitOutcome], publishing: list[tuple[int, UnitOutcome]],
+                      report: Callable[[UnitOutcome], None], *, wait: bool = False) -> None:
+        """Publish, in order, every unit whose PDF is finished (all of them with ``wait``)."""
+        while self.next < len(outcomes):
+            index = self.next
+            future = self.futures.pop(index, None)
+            if future is not None and not wait and not future.done():
+                self.futures[index] = future
+                return
+            outcome = outcomes[index] if future is None else _with_pdf(outcomes[index], future)
+            outcomes[index] = outcome
+            publishing[:] = [(index, outcome)]
+            outcomes[index] = outcome = _publish(outcome)
+            publishing.clear()
+            self.next += 1
+            report(outcome)
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        self.maker.close()
+        self.threads.shutdown(wait=True, cancel_futures=True)
+        from .pdf import PdfError
+
+        for made in self.futures.values():  # cancelled before they ran
+            if not made.done():
+                made.set_exception(PdfError("LibreOffice was stopped"))
+
+
+def _with_pdf(outcome: UnitOutcome, future: Future[Path]) -> UnitOutcome:
+    """The unit once its PDF is made (waiting for it); failed, its files discarded, if it could not be."""
+    from .pdf import PdfError
+
+    try:
+        future.result()
+    except PdfError as exc:  # this unit's PDF: the others go on
+        message, code = f"error: {exc}", ExitCode.INPUT
+    except Exception as exc:  # a bug: report it for this unit
+        message, code = f"internal error in {outcome.source}: {type(exc).__name__}: {exc}", ExitCode.BUG
+    else:
+        return outcome
+    outcome.outputs.discard()  # type: ignore[union-attr]
+    return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, message),
+                   exit_code=max(outcome.exit_code, code))
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -237,40 +357,3 @@ def _publish(outcome: UnitOutcome) -> UnitOutcome:
         return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, f"error: {exc}"),
                        exit_code=max(outcome.exit_code, ExitCode.INPUT))
     return replace(outcome, result=replace(outcome.result, pdf=written.get(".pdf")), outputs=None)
-
-
-def _batch_pdfs(outcomes: list[UnitOutcome], output_dir: Path, prefix: str) -> list[UnitOutcome]:
-    """Convert every staged report with one LibreOffice start, and finish each PDF into its unit's staging."""
-    from .pdf import PdfError, convert_to_pdf, finish_pdf
-
-    built = [o for o in outcomes if o.outputs is not None]
-    if not built:
-        return outcomes
-    try:
-        with tempfile.TemporaryDirectory(prefix=f"{prefix}pdf-", dir=output_dir) as converted_dir:
-            docx = [o.outputs.path_for(".docx") for o in built]  # type: ignore[union-attr]
-            converted = dict(zip((o.source for o in built), convert_to_pdf(docx, Path(converted_dir))))
-            finished = []
-            for outcome in outcomes:
-                if outcome.outputs is None:
-                    finished.append(outcome)
-                    continue
-                try:
-                    finish_pdf(converted[outcome.source], **outcome.result.pdf_request.arguments())  # type: ignore[union-attr,arg-type]
-                    os.replace(converted[outcome.source], outcome.outputs.path_for(".pdf"))
-                except PdfError as exc:  # this unit's PDF: the others go on
-                    outcome.outputs.discard()
-                    outcome = replace(outcome, result=None, outputs=None, messages=(*outcome.messages, f"error: {exc}"),
-                                      exit_code=max(outcome.exit_code, ExitCode.INPUT))
-                finished.append(outcome)
-            return finished
-    except PdfError as exc:  # LibreOffice failed for the whole run: no unit of it is written
-        message = f"error: {exc}"
-        failed = []
-        for outcome in outcomes:
-            if outcome.outputs is not None:
-                outcome.outputs.discard()
-                outcome = replace(outcome, result=None, outputs=None, messages=(*outcome.messages, message),
-                                  exit_code=max(outcome.exit_code, ExitCode.INPUT))
-            failed.append(outcome)
-        return failed

@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="build several models on N processes (default 1; 0 = one per CPU; never more than "
                         "the models or the CPUs)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="build on the Dask cluster of this scheduler, e.g. tcp://host:8786 (needs "
+                        "disclosure[dask]; -j is then the cluster's)")
 
     v = commands.add_parser("validate", help="check the model(s) and print findings, write nothing")
     _add_model_options(v, many=True)
@@ -109,10 +112,12 @@ def _run_build(args: argparse.Namespace) -> int:
     classification = resolve_classification(args.classification, args.economic_classification)
     options = {"classification": classification, "profile": args.profile, "templates": args.templates,
                "strict": args.strict, "json": args.json, "xlsx": args.xlsx}
-    if len(args.models) > 1:
-        if args.name:
+    if len(args.models) > 1 or args.scheduler:
+        if args.name and len(args.models) > 1:
             _err("error: --name names one report; leave it out when building several models")
             return EXIT_INPUT
+        if args.name:
+            options["output_name"] = args.name
         return _run_batch(args, options)
     result = build(args.models[0], args.output, output_name=args.name, pdf=args.pdf, **options)
     for notice in result.notices:
@@ -139,7 +144,7 @@ def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
     try:
         with Progress(*columns, console=console, transient=True, disable=args.quiet) as progress:
             task = progress.add_task("building", total=len(args.models))
-            outcomes = build_batch(args.models, args.output, jobs=args.jobs, pdf=args.pdf,
+            outcomes = build_batch(args.models, args.output, jobs=args.jobs, pdf=args.pdf, scheduler=args.scheduler,
                                    on_done=lambda outcome: progress.advance(task), **options)
     except BatchInterrupted as exc:
         outcomes, interrupted = exc.outcomes, exc.interrupted

@@ -29,7 +29,9 @@ import signal
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +57,7 @@ from .files import FileRefused, read_regular_file, write_with
 __all__ = [
     "Attachment",
     "FontInfo",
+    "LibreOffice",
     "OutlineItem",
     "PageLabels",
     "PdfError",
@@ -233,8 +236,12 @@ def _check_inputs(docx_paths: Sequence[Path]) -> None:
         stems[path.stem] = path
 
 
-def _run_soffice(command: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run LibreOffice in its own process group, so a timeout ends soffice.bin too, not only the wrapper."""
+def _run_soffice(command: list[str], env: dict[str, str], timeout: float,
+                 started: Callable[[subprocess.Popen[str]], None] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run LibreOffice in its own process group, so a timeout ends soffice.bin too, not only the wrapper.
+
+    ``started`` is told the process as soon as it exists (so another thread can kill it).
+    """
     process = None
     # Ctrl-C while Popen starts the program would lose it, running, before we hold its process id: it
     # waits until Popen returns (the mask is read first and always restored, whenever Ctrl-C comes)
@@ -254,6 +261,8 @@ def _run_soffice(command: list[str], env: dict[str, str], timeout: float) -> sub
                 errors="replace",
                 start_new_session=True,
             )
+            if started is not None:
+                started(process)
         finally:
             if masking:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile arrives now
@@ -284,15 +293,19 @@ def _remove_ipc_pipe(profile_url: str) -> None:
     URL (UTF-16) written as hex without padding (desktop/source/app/officeipcthread.cxx), and puts
     it in /tmp (or /var/tmp) whatever TMPDIR says.  Ours has a private profile, so the name is ours.
     """
-    if not hasattr(os, "getuid"):
-        return
-    digest = hashlib.md5(profile_url.encode("utf-16-le"), usedforsecurity=False).digest()
-    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(format(byte, 'x') for byte in digest)}"
-    for folder in ("/tmp", "/var/tmp"):
-        pipe = Path(folder, name)
+    for pipe in _ipc_pipes(profile_url):
         with suppress(OSError):
             if stat.S_ISSOCK(pipe.lstat().st_mode):
                 pipe.unlink()
+
+
+def _ipc_pipes(profile_url: str) -> list[Path]:
+    """Where LibreOffice with the user installation ``profile_url`` puts its single-instance pipe."""
+    if not hasattr(os, "getuid"):
+        return []
+    digest = hashlib.md5(profile_url.encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(format(byte, 'x') for byte in digest)}"
+    return [Path(folder, name) for folder in ("/tmp", "/var/tmp")]
 
 
 def _timeout(documents: int) -> float:
@@ -319,27 +332,36 @@ def _output(stdout: str, stderr: str) -> str:
     return f"; LibreOffice said:\n{text}" if text else ""
 
 
+def _private_environment(private: Path) -> dict[str, str]:
+    """The environment of a LibreOffice whose fontconfig file and temporary files are in ``private``."""
+    fonts = private / "fonts.conf"
+    fonts.write_text(fontconfig_text(), encoding="utf-8")
+    scratch = private / "tmp"  # LibreOffice's own temporary files go with the private folder
+    scratch.mkdir(exist_ok=True)
+    return {**os.environ, "FONTCONFIG_FILE": str(fonts), "TMPDIR": str(scratch)}
+
+
+def _convert_command(soffice: Path, profile: Path, outdir: Path, docx_paths: Sequence[Path]) -> list[str]:
+    return [
+        str(soffice),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        _filter_argument(),
+        "--outdir",
+        str(outdir),
+        *(str(path.resolve()) for path in docx_paths),
+    ]
+
+
 def _convert(docx_paths: Sequence[Path], outdir: Path, timeout: float | None) -> list[Path]:
     """Convert into ``outdir`` (empty, private) with one LibreOffice process; the PDFs, in input order."""
     soffice = find_soffice()
     with tempfile.TemporaryDirectory(prefix="disclosure-lo-") as private:
         profile = Path(private, "profile")
-        fonts = Path(private, "fonts.conf")
-        fonts.write_text(fontconfig_text(), encoding="utf-8")
-        command = [
-            str(soffice),
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            _filter_argument(),
-            "--outdir",
-            str(outdir),
-            *(str(path.resolve()) for path in docx_paths),
-        ]
-        scratch = Path(private, "tmp")  # LibreOffice's own temporary files go with the private folder
-        scratch.mkdir()
-        env = {**os.environ, "FONTCONFIG_FILE": str(fonts), "TMPDIR": str(scratch)}
+        env = _private_environment(Path(private))
+        command = _convert_command(soffice, profile, outdir, docx_paths)
         limit = timeout if timeout is not None else _timeout(len(docx_paths))
         try:
             result = _run_soffice(command, env, limit)
@@ -375,6 +397,192 @@ def convert_to_pdf(docx_paths: Sequence[Path], outdir: Path, *, timeout: float |
         for pdf, target in zip(staged, targets):
             os.replace(pdf, target)
     return targets
+
+
+class LibreOffice:
+    """A headless LibreOffice kept running to convert documents one after the other (a batch's converter).
+
+    Started at the first :meth:`convert`, with a private profile, fontconfig file and temporary folder
+    like :func:`convert_to_pdf`, and with an empty text document open: a headless LibreOffice ends
+    when its last document closes, this one stays.  Each conversion is then a short ``soffice
+    --convert-to`` with the same profile, which hands its arguments over LibreOffice's single-instance
+    pipe and waits until the document is converted: a document costs its layout, not a start (~1 s).
+
+    * **One document at a time**, each with its own time limit (:data:`START_TIMEOUT` +
+      :data:`DOCUMENT_TIMEOUT`, or ``$DISCLOSURE_SOFFICE_TIMEOUT``): a document that fails fails alone;
+      one that hangs is stopped with the whole LibreOffice, which starts again for the next document.
+    * If LibreOffice does not come up within the start allowance (or is not LibreOffice), each
+      conversion runs on its own, as :func:`convert_to_pdf` does.
+    * :meth:`close`, from any thread, kills it (and a conversion in progress) with its files.  A
+      watchdog kills it too if this process dies without closing it, so no LibreOffice is left behind.
+    """
+
+    def __init__(self, *, timeout: float | None = None):
+        self.timeout = timeout
+        #: LibreOffice starts, and documents converted (benchmarks and tests read them)
+        self.starts = 0
+        self.conversions = 0
+        self._one = threading.Lock()  # one conversion at a time
+        self._state = threading.Lock()  # the processes, against close() from another thread
+        self._private: Path | None = None
+        self._profile: Path | None = None
+        self._env: dict[str, str] = {}
+        self._server: subprocess.Popen[bytes] | None = None
+        self._watchdog: subprocess.Popen[bytes] | None = None
+        self._client: subprocess.Popen[str] | None = None
+        self._standalone = False
+        self._closed = False
+
+    def __enter__(self) -> LibreOffice:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def convert(self, docx: Path, outdir: Path) -> Path:
+        """Convert ``docx`` into ``outdir`` (``<stem>.pdf``); the PDF.
+
+        Raises:
+            PdfError: LibreOffice is missing, could not convert the document (with what it said),
+                did not finish in time, or was closed.
+        """
+        docx, outdir = Path(docx), Path(outdir)
+        if not docx.is_file():
+            raise PdfError(f"{docx}: no such file")
+        outdir.mkdir(parents=True, exist_ok=True)
+        with self._one:
+            soffice = self._prepare()
+            server = self._ensure_server(soffice)
+            log_offset = self._log_size()
+            limit = _timeout(1) if self.timeout is None else self.timeout
+            assert self._profile is not None
+            command = _convert_command(soffice, self._profile, outdir, [docx])
+            try:
+                result = _run_soffice(command, self._env, limit, started=self._started)
+            except PdfError as exc:  # timed out: the LibreOffice that hangs is the one kept running
+                self._stop_server()
+                raise PdfError(f"{exc} (converting {docx.name})") from None
+            finally:
+                with self._state:
+                    self._client = None
+                if server is None:  # it ran on its own: nothing may be left of it
+                    _remove_ipc_pipe(self._profile.as_uri())
+            self._check_open()
+            pdf = outdir / f"{docx.stem}.pdf"
+            if result.returncode != 0 or not pdf.is_file():
+                said = result.stderr + self._log_since(log_offset)
+                if server is not None and server.poll() is not None:
+                    self._stop_server()  # it died on this document: the next one starts it again
+                what = "could not convert" if not pdf.is_file() else f"exited with status {result.returncode} on"
+                raise PdfError(f"LibreOffice {what} {docx.name}{_output(result.stdout, said)}")
+            self.conversions += 1
+            return pdf
+
+    def close(self) -> None:
+        """Kill LibreOffice and a conversion in progress; remove the profile and temporary files."""
+        with self._state:
+            self._closed = True
+            client, self._client = self._client, None
+        if client is not None:
+            _kill_group(client)
+        self._stop_server()
+        if self._private is not None:
+            shutil.rmtree(self._private, ignore_errors=True)
+
+    # ------------------------------------------------------------------ the LibreOffice kept running
+
+    def _prepare(self) -> Path:
+        self._check_open()
+        soffice = find_soffice()
+        if self._private is None:
+            self._private = Path(tempfile.mkdtemp(prefix="disclosure-lo-"))
+            self._env = _private_environment(self._private)
+            (self._private / "keep-open.txt").write_bytes(b"")
+        return soffice
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise PdfError("LibreOffice was stopped")
+
+    def _started(self, process: subprocess.Popen[str]) -> None:
+        with self._state:
+            self._client = process
+            closed = self._closed
+        if closed:
+            _kill_group(process)
+
+    def _ensure_server(self, soffice: Path) -> subprocess.Popen[bytes] | None:
+        """The running LibreOffice, started if needed; None when documents are converted one start each."""
+        if self._standalone:
+            return None
+        if self._server is not None and self._server.poll() is None:
+            return self._server
+        self._stop_server()
+        assert self._private is not None
+        self.starts += 1
+        self._profile = self._private / f"profile-{self.starts}"  # a fresh one: a killed LibreOffice leaves locks
+        keep_open = self._private / "keep-open.txt"
+        ready = self._private / ".~lock.keep-open.txt#"  # LibreOffice locks a document it has opened
+        with suppress(FileNotFoundError):
+            ready.unlink()
+        command = [str(soffice), f"-env:UserInstallation={self._profile.as_uri()}", "--headless", "--norestore",
+                   str(keep_open)]
+        with self._state:
+            self._check_open()
+            with open(self._private / "libreoffice.log", "ab") as log:
+                self._server = subprocess.Popen(command, env=self._env, stdin=subprocess.DEVNULL, stdout=log,
+                                                stderr=log, start_new_session=True)
+            self._watchdog = _watch(self._server.pid)
+        # ready once it has opened the document (a first start with a new profile restarts itself once,
+        # and a conversion handed over before that would start a LibreOffice of its own)
+        deadline = time.monotonic() + (START_TIMEOUT if self.timeout is None else self.timeout)
+        pipes = _ipc_pipes(self._profile.as_uri())
+        while time.monotonic() < deadline and self._server.poll() is None and not self._closed:
+            if ready.exists() and any(p.exists() for p in pipes):
+                return self._server
+            time.sleep(0.02)
+        self._check_open()
+        self._stop_server()
+        self._standalone = True  # not a LibreOffice that stays: one start per document
+        return None
+
+    def _stop_server(self) -> None:
+        with self._state:
+            server, self._server = self._server, None
+            watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            with suppress(OSError):  # told to go without killing: the group may be gone and its id reused
+                watchdog.stdin.write(b"stop\n")  # type: ignore[union-attr]
+                watchdog.stdin.close()  # type: ignore[union-attr]
+            watchdog.wait()
+        if server is not None:
+            _kill_group(server)
+            server.wait()
+            if self._profile is not None:
+                _remove_ipc_pipe(self._profile.as_uri())
+
+    def _log_size(self) -> int:
+        try:
+            return (self._private / "libreoffice.log").stat().st_size  # type: ignore[operator]
+        except OSError:
+            return 0
+
+    def _log_since(self, offset: int) -> str:
+        try:
+            with open(self._private / "libreoffice.log", "rb") as log:  # type: ignore[operator]
+                log.seek(offset)
+                return log.read(100_000).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def _watch(pid: int) -> subprocess.Popen[bytes]:
+    """A process that kills the process group ``pid`` when its standard input ends without the word
+    ``stop``, i.e. when this process dies in any way (SIGKILL included): LibreOffice kept running
+    never outlives us."""
+    script = 'read -r word; [ "$word" = stop ] || kill -KILL -- "-$0" 2>/dev/null'
+    return subprocess.Popen(["/bin/sh", "-c", script, str(pid)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
 
 
 # --------------------------------------------------------------------------- finishing
