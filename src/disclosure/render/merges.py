@@ -100,8 +100,12 @@ class TablePlan:
 def merge_text(xml: object) -> str:
     """The text the merge rule compares of a rendered cell's content: its ``w:t`` texts joined, without the
     tabs and line breaks that become ``w:tab``/``w:br`` (as :func:`.oxml.cell_text` reads a rendered cell)."""
-    found = _T_TEXT.findall(str(xml))
-    return html.unescape("".join(found)).replace("\t", "").replace("\n", "")
+    text = "".join(_T_TEXT.findall(str(xml)))
+    if "&" in text:
+        text = html.unescape(text)
+    if "\t" in text or "\n" in text:
+        text = text.replace("\t", "").replace("\n", "")
+    return text
 
 
 _T_TEXT = re.compile(r"<w:t(?:\s[^>]*?)?(?:/>|>([^<]*)</w:t>)")
