@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from libreoffice import needs_soffice
 
 from disclosure import batch
 
@@ -133,9 +134,6 @@ def _soffice_wrapper(run: Run, cases: str) -> Path:
     """A ``soffice`` that runs the real one, except for the argument patterns of ``cases`` (sh ``case``)."""
     real = shutil.which("soffice")
     return run.script("soffice-wrapper", f'case "$*" in\n{cases}\nesac\nexec {real} "$@"\n')
-
-
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (.ci/install-pdf-deps.sh)")
 
 
 @pytest.mark.pdf

@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from libreoffice import needs_soffice
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import BooleanObject, DictionaryObject, NameObject
 
@@ -28,18 +29,6 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "jincheng-federatio
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui"
 
 
-def _soffice_missing() -> str | None:
-    try:
-        pdf.find_soffice()
-    except PdfError as exc:
-        return str(exc)
-    return None
-
-
-def needs_soffice(test):
-    """Mark a test (or class) ``pdf`` and skip it, saying why, where LibreOffice is missing."""
-    missing = _soffice_missing()
-    return pytest.mark.pdf(pytest.mark.skipif(missing is not None, reason=missing or "")(test))
 
 
 def _flat(text: str) -> str:

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from libreoffice import needs_soffice
 from pypdf import PdfReader, PdfWriter
 
 from disclosure import pdf
@@ -26,15 +27,7 @@ EXAMPLE = ROOT / "examples" / "jincheng-federation-of-trade-unions-2024.yaml"
 SCHOOL = ROOT / "examples" / "county-school-2025.yaml"
 
 
-def _soffice_missing() -> str | None:
-    try:
-        pdf.find_soffice()
-    except PdfError as exc:
-        return str(exc)
-    return None
 
-
-needs_soffice = pytest.mark.pdf(pytest.mark.skipif(_soffice_missing() is not None, reason=_soffice_missing() or ""))
 
 
 def _document(docx: Path, name: str = "word/document.xml") -> str:
