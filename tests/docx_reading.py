@@ -83,3 +83,20 @@ def paragraphs_after_table(document, title: str) -> list[str]:
             if item.text.strip():
                 texts.append(item.text.strip())
     return texts
+
+
+def merge_marks(tbl) -> list[list[str]]:
+    """A table's cells as a reader sees its vertical merges: ``text``, ``text^`` (a merge restarts) or ``~``
+    (the cell continues the merge above). ``tbl`` is a ``w:tbl`` element (lxml or python-docx)."""
+    out = []
+    for tr in tbl.iter(qn("w:tr")):
+        row = []
+        for tc in tr.iter(qn("w:tc")):
+            vmerge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            value = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+            if vmerge is None:
+                row.append(value)
+            else:
+                row.append(f"{value}^" if vmerge.get(qn("w:val")) == "restart" else "~")
+        out.append(row)
+    return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from docx_reading import merge_marks
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -92,16 +93,7 @@ def _render(master, compiled, context: dict) -> bytes:
 
 def _merged(xml: bytes) -> list[list[str]]:
     """The first table as a reader sees it: ``text^`` restarts a merge, ``~`` continues one."""
-    tbl = etree.fromstring(xml).find(f".//{W}tbl")
-    out = []
-    for tr in tbl.iter(f"{W}tr"):
-        row = []
-        for tc in tr.iter(f"{W}tc"):
-            vmerge = tc.find(f"{W}tcPr/{W}vMerge")
-            text = "".join(t.text or "" for t in tc.iter(f"{W}t"))
-            row.append(text if vmerge is None else f"{text}^" if vmerge.get(f"{W}val") == "restart" else "~")
-        out.append(row)
-    return out
+    return merge_marks(etree.fromstring(xml).find(f".//{W}tbl"))
 
 
 SHEET = ([["项目", "说明", "", ""], ["绩效指标", "一级指标", "二级指标", "指标值"]],

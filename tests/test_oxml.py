@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from docx_reading import merge_marks
 from lxml import etree
 
 from disclosure.render.oxml import (
@@ -104,44 +105,28 @@ def table(*rows: tuple[str, ...], caption: str | None = None) -> etree._Element:
     return w(f"<w:tbl>{tblpr}{''.join(cells)}</w:tbl>")
 
 
-def merged(tbl: etree._Element) -> list[list[str]]:
-    """Each cell as ``text`` or ``text^`` (restart) or ``~`` (continue) — how a reader sees the merge."""
-    out = []
-    for tr in tbl.iter(f"{{{W_NS}}}tr"):
-        row = []
-        for tc in tr.iter(f"{{{W_NS}}}tc"):
-            vmerge = tc.find(f"{{{W_NS}}}tcPr/{{{W_NS}}}vMerge")
-            value = "".join(t.text or "" for t in tc.iter(f"{{{W_NS}}}t"))
-            if vmerge is None:
-                row.append(value)
-            else:
-                row.append(f"{value}^" if vmerge.get(f"{{{W_NS}}}val") == "restart" else "~")
-        out.append(row)
-    return out
-
-
 def test_equal_neighbours_merge_and_the_continued_cells_are_emptied():
     tbl = table(("产出", "a"), ("产出", "b"), ("效益", "c"))
     merge_repeated_cells(tbl, [0])
-    assert merged(tbl) == [["产出^", "a"], ["~", "b"], ["效益", "c"]]
+    assert merge_marks(tbl) == [["产出^", "a"], ["~", "b"], ["效益", "c"]]
 
 
 def test_an_inner_column_merges_only_within_its_outer_group():
     tbl = table(("产出", "数量", "1"), ("产出", "数量", "2"), ("效益", "数量", "3"))
     merge_repeated_cells(tbl, [0, 1])
-    assert merged(tbl) == [["产出^", "数量^", "1"], ["~", "~", "2"], ["效益", "数量", "3"]]
+    assert merge_marks(tbl) == [["产出^", "数量^", "1"], ["~", "~", "2"], ["效益", "数量", "3"]]
 
 
 def test_empty_cells_never_merge():
     tbl = table(("", "a"), ("", "b"))
     merge_repeated_cells(tbl, [0])
-    assert merged(tbl) == [["", "a"], ["", "b"]]
+    assert merge_marks(tbl) == [["", "a"], ["", "b"]]
 
 
 def test_columns_count_grid_columns_not_cells():
     tbl = table(("x|2", "a"), ("y", "z", "a"), ("y", "w", "a"))
     merge_repeated_cells(tbl, [2])  # the third grid column: the second cell of a row that starts with a span
-    assert merged(tbl) == [["x", "a^"], ["y", "z", "~"], ["y", "w", "~"]]
+    assert merge_marks(tbl) == [["x", "a^"], ["y", "z", "~"], ["y", "w", "~"]]
 
 
 def test_cells_merged_in_the_template_are_left_alone():
@@ -150,7 +135,7 @@ def test_cells_merged_in_the_template_are_left_alone():
     tcpr.getparent().insert(0, tcpr)
     etree.SubElement(tcpr, f"{{{W_NS}}}vMerge").set(f"{{{W_NS}}}val", "restart")
     merge_repeated_cells(tbl, [0])
-    assert merged(tbl) == [["a^"], ["a"]]
+    assert merge_marks(tbl) == [["a^"], ["a"]]
 
 
 @pytest.mark.parametrize(("caption", "expected"), [
@@ -162,7 +147,7 @@ def test_cells_merged_in_the_template_are_left_alone():
 def test_the_alt_text_title_asks_for_the_merge(caption: str | None, expected: list[list[str]]):
     tbl = table(("a",), ("a",), caption=caption)
     apply_merge_captions(tbl)
-    assert merged(tbl) == expected
+    assert merge_marks(tbl) == expected
 
 
 # --------------------------------------------------------------------------- grids of column loops
