@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..files import FileRefused, read_regular_file
 from ..load import MAX_BYTES, LoadedModel, LoadError, Problem, SourceMap, load_data
 from . import layout as L
 from .cells import BLANK, CellError, is_blank, read_cell
@@ -54,22 +55,11 @@ def _utf16(name: str) -> bytes:
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
-    def fail(message: str) -> LoadError:
-        return LoadError([Problem(shown, message)])
-
+    """The workbook's bytes: a regular file under the model's size cap (a FIFO or device is refused unread)."""
     try:
-        if path.is_dir():
-            raise fail("is a folder; expected an Excel workbook such as unit.xlsx")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(f"is {size} bytes; a budget workbook is expected to be under {MAX_BYTES} bytes")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except PermissionError:
-        raise fail("cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise fail(f"cannot be read ({exc.strerror or exc})") from None
+        return read_regular_file(path, MAX_BYTES, "an Excel workbook (.xlsx)")
+    except FileRefused as exc:
+        raise LoadError([Problem(shown, exc.reason)]) from None
 
 
 def check_package(data: bytes, shown: str) -> None:
