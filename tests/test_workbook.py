@@ -117,6 +117,10 @@ def test_the_template_validates_sources_kinds_categories_and_unit_types(tmp_path
     for values in (FundingSource, ExpenditureKind, ProjectCategory, UnitType):
         assert '"' + ",".join(v.value for v in values) + '"' in lists, values
     assert book.sheetnames[0] == L.GUIDE_SHEET and book.sheetnames[1:] == [*(s.name for s in L.SHEETS), L.GENERIC_SHEET]
+    # every column naming a project offers the 项目 sheet's names, also on sheets placed before it
+    for name, column in (("预算明细", "C"), ("项目绩效", "A"), ("绩效指标", "A")):
+        offered = {str(v.sqref): v.formula1 for v in book[name].data_validations.dataValidation}
+        assert offered[f"{column}3:{column}1048576"] == "'项目'!$A$3:$A$1048576", name
 
 
 def test_the_guide_is_generated_from_the_model_descriptions():

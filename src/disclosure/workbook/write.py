@@ -48,6 +48,18 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _WIDE_TEXT = 48  # width of a column of long texts (项目概况 …)
 
 
+def _project_names_range() -> str | None:
+    """Where the 项目 sheet lists the projects' names (a validation list for every sheet naming a project);
+    known from the layout before any sheet is written, so sheets placed before 项目 get the list too."""
+    for spec in L.SHEETS:
+        if isinstance(spec, L.Table) and spec.collection == ("projects",):
+            for column, leaf in enumerate(spec.columns(), start=1):
+                if leaf.owner == "Project.name":
+                    letter = get_column_letter(column)
+                    return f"{quote_sheetname(spec.name)}!${letter}$3:${letter}${LAST_ROW}"
+    return None
+
+
 class _Writer:
     def __init__(self, model: BudgetModel | None, profile=None, profile_name: str | None = None):
         self.model = model
@@ -57,7 +69,7 @@ class _Writer:
         self.book = Workbook()
         self.book.remove(self.book.active)
         self.generic: list[tuple[L.ModelPath, Any]] = []
-        self.project_column: str | None = None  # the 项目名称 range other sheets validate against
+        self.project_column = _project_names_range()  # the 项目名称 range other sheets validate against
 
     # ----------------------------------------------------------------- cells
 
@@ -185,9 +197,6 @@ class _Writer:
         self._table_rows(ws, leaves, [((*spec.collection, i), item) for i, item in enumerate(items)], 3)
         for column, leaf in enumerate(leaves, start=1):
             self.column_choices(ws, column, leaf)
-            if leaf.owner == "Project.name" and spec.collection == ("projects",):
-                letter = get_column_letter(column)
-                self.project_column = f"{quote_sheetname(spec.name)}!${letter}$3:${letter}$5000"
             if leaf.owner == "BudgetLine.project" and self.project_column:
                 letter = get_column_letter(column)
                 self.list_from(ws, f"{letter}3:{letter}{LAST_ROW}", self.project_column)
