@@ -126,6 +126,7 @@ def test_the_template_validates_sources_kinds_categories_and_unit_types(tmp_path
 def test_the_guide_is_generated_from_the_model_descriptions():
     rows = list(guide_rows())
     described = {row[6]: row[7] for row in rows if row[6]}
+    assert "projects[].performance.indicators" in described and not any('"' in field for field in described)
     assert described["budget.lines[].amount"] == disclosure.model.BudgetLine.model_fields["amount"].description
     assert described["unit.fiscal_year"] == disclosure.model.Unit.model_fields["fiscal_year"].description
     for placement in L.placements():

@@ -51,7 +51,7 @@ def guide_rows() -> Iterator[tuple[str, str, str, str, str, str, str, str]]:
             yield (spec.name, spec.key_label, L.Kind.TEXT.value, "是", "", "", "", "对应“项目”表的项目名称。")
             path = (*spec.collection, "[]", *spec.part)
             description = L.field_description((*spec.collection, 0, *spec.part))
-            yield (spec.name, spec.levels[0], L.Kind.TEXT.value, "是", "", "", L.format_model_path(path), description)
+            yield (spec.name, spec.levels[0], L.Kind.TEXT.value, "是", "", "", L.format_pattern(path), description)
             yield (spec.name, spec.levels[1], L.Kind.TEXT.value, "是", "", "", "", "")
             for leaf in spec.columns():
                 yield _leaf_row(spec.name, leaf, (*path, "[]", "[]", "[]", *leaf.path))
@@ -83,8 +83,8 @@ def _leaf_row(sheet: str, leaf: L.Leaf, path: L.ModelPath) -> tuple[str, str, st
     shown_default = "" if default in (None, "", [], {}) or leaf.optional else str(default)
     required = "是" if leaf.required and not leaf.optional else ""
     choices = "、".join(leaf.choices) if leaf.kind is L.Kind.CHOICE else ""
-    text = "".join(f"{p}" if p == "[]" else f".{p}" for p in path).lstrip(".")
-    return (sheet, leaf.label, leaf.kind.value, required, choices, shown_default, text, leaf.description)
+    return (sheet, leaf.label, leaf.kind.value, required, choices, shown_default, L.format_pattern(path),
+            leaf.description)
 
 
 def write_guide(ws: Worksheet, profile=None) -> None:

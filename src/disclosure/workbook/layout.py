@@ -654,6 +654,11 @@ def format_model_path(path: ModelPath) -> str:
     return format_path(path)
 
 
+def format_pattern(path: tuple[str | int, ...]) -> str:
+    """A path through every item of its lists: ``('projects', '[]', 'name')`` → ``projects[].name`` (the guide)."""
+    return "".join(f"{p}" if p == "[]" else f".{p}" for p in path).lstrip(".")
+
+
 def parse_model_path(text: str) -> ModelPath:
     """``budget.lines[3].amount`` → ``('budget', 'lines', 3, 'amount')``; the inverse of :func:`format_model_path`."""
     text = text.strip()
