@@ -139,3 +139,19 @@ def test_a_cluster_batch_makes_pdfs_on_its_workers(scheduler: str, tmp_path: Pat
     assert reader.metadata.author == "东源县第一中学"
     assert [str(item.title)[:4] for item in reader.outline if not isinstance(item, list)] == ["第一部分", "第二部分", "第三部分", "第四部分"]
     assert any("晋城市财政局文件" in page.extract_text() for page in reader.pages)
+
+
+def test_a_profile_file_beside_the_model_travels_with_it(scheduler: str, tmp_path: Path):
+    """``report.profile: my-form.yaml`` is found beside the model (as the build finds it), wherever the batch runs."""
+    folder = tmp_path / "units" / "county"
+    model = _copy("county-school-2025.yaml", folder, "学校")
+    text = model.read_text(encoding="utf-8").replace("report: {output_name: 学校}", "report: {output_name: 学校, profile: my-form.yaml}", 1)
+    assert "my-form.yaml" in text
+    model.write_text(text, encoding="utf-8")
+    bundled = ROOT / "src" / "disclosure" / "profiles" / "shanxi-13.yaml"
+    (folder / "my-form.yaml").write_text(bundled.read_text(encoding="utf-8"), encoding="utf-8")
+    name = str(model.relative_to(tmp_path))
+    local = run("build", name, "-o", "local", cwd=tmp_path)
+    cluster = run("build", name, "-o", "cluster", "--scheduler", scheduler, cwd=tmp_path)
+    assert local.returncode == cluster.returncode == 0, cluster.stderr
+    assert _files(tmp_path / "cluster") == _files(tmp_path / "local")

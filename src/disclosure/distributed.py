@@ -39,6 +39,7 @@ from .batch import BatchInterrupted, UnitOutcome, _claim_names, _publish, _remov
 from .errors import ExitCode, UsageError
 from .files import STAGING_PREFIX, StagedOutputs
 from .load import MAX_BYTES, LoadError, Problem, load
+from .profile import is_profile_path
 
 __all__ = ["Returned", "Shipment", "build_on_cluster"]
 
@@ -109,11 +110,6 @@ def _entry(path: Path, limit: int = MAX_SHIPPED_BYTES) -> Entry | None:
     return Entry(data) if len(data) <= limit else Entry(kind="large", size=len(data))
 
 
-def _is_profile_file(name: str) -> bool:
-    """Whether :func:`disclosure.profile.load_profile` reads ``name`` as a file (not a bundled name)."""
-    return name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name or Path(name).is_file()
-
-
 def _common(options: dict[str, object]) -> dict[str, Entry]:
     """The files every unit needs: the ``--templates`` folder's files and the ``--profile`` file."""
     files: dict[str, Entry] = {}
@@ -129,7 +125,7 @@ def _common(options: dict[str, object]) -> dict[str, Entry]:
                 if found is not None:
                     files[str(child)] = found
     profile = options.get("profile")
-    if isinstance(profile, str) and _is_profile_file(profile):
+    if isinstance(profile, str) and is_profile_path(profile):
         found = _entry(Path(profile))
         if found is not None:
             files[profile] = found
@@ -142,7 +138,7 @@ def _shipment(source: Path, options: dict[str, object], pdf: bool, profiles: dic
     Raises:
         LoadError: the model cannot be used (as it would say here), or names a file by an absolute path.
     """
-    from .pipeline import _model_profile
+    from .pipeline import _model_profile, model_profile_name
 
     loaded = load(source)  # the model's own errors, exactly as here; and which files it names
     model = loaded.model
@@ -155,10 +151,10 @@ def _shipment(source: Path, options: dict[str, object], pdf: bool, profiles: dic
     profile_option: str | None = None
     profile = options.get("profile")
     if profile is None:
-        name = model.report.profile
+        name = model_profile_name(loaded)  # a file beside the model travels under the path it has here
         if name not in profiles:
             profiles[name] = _model_profile(loaded)  # a profile that cannot be used: its error, with its line
-        if _is_profile_file(name):
+        if is_profile_path(name):
             found = _entry(Path(name))
             if found is not None:
                 files[name] = found
@@ -285,7 +281,7 @@ def build_remote(shipment: Shipment, shared: tuple[dict[str, Entry], dict[str, o
         if options.get("templates") is not None:
             unit_options["templates"] = root.path(str(options["templates"]))
         profile = shipment.profile or options.get("profile")
-        if isinstance(profile, str) and _is_profile_file(profile) and (profile in shipment.files or profile in common):
+        if isinstance(profile, str) and is_profile_path(profile) and (profile in shipment.files or profile in common):
             unit_options["profile"] = str(root.path(profile))
         outcome = build_unit(root.path(shipment.model), root.folder / "out", unit_options)
         messages, code = list(outcome.messages), outcome.exit_code

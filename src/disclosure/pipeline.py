@@ -28,7 +28,7 @@ from .load import LoadedModel, LoadError, Problem, SourceMap, load
 from .model import Appendix, BudgetModel
 from .narrative import Narrative, narrate
 from .performance import derive_sheets
-from .profile import Profile, ProfileError, load_profile
+from .profile import Profile, ProfileError, is_profile_path, load_profile
 from .report import ReportContent, printed_tables
 from .tables import Tables, derive_tables
 
@@ -186,19 +186,23 @@ def _derived(loaded: LoadedModel, classification: Classification, profile: Profi
     return Prepared(loaded, classification, findings, content)
 
 
-def _model_profile(loaded: LoadedModel) -> Profile:
-    """The profile the model names; one that cannot be used is unusable input, located in the model.
-
-    A relative file path is found beside the model (as an appended catalogue or PDF is), else — as before —
-    from the current folder.
-    """
+def model_profile_name(loaded: LoadedModel) -> str:
+    """What the build loads for the model's ``report.profile``: a bundled name as given; a relative file path
+    beside the model when a file is there (as an appended catalogue or PDF is), else as given (the current
+    folder, as before)."""
     name = loaded.model.report.profile
-    if loaded.path is not None and (name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name):
+    if loaded.path is not None and is_profile_path(name) and not Path(name).is_absolute():
         beside = loaded.path.parent / name
-        if not Path(name).is_absolute() and beside.is_file():
-            name = str(beside)
+        if beside.is_file():
+            return str(beside)
+    return name
+
+
+def _model_profile(loaded: LoadedModel) -> Profile:
+    """The profile the model names (:func:`model_profile_name`); one that cannot be used is unusable input,
+    located in the model."""
     try:
-        return load_profile(name)
+        return load_profile(model_profile_name(loaded))
     except ProfileError as exc:
         path = ("report", "profile")
         raise LoadError([loaded.source.problem(str(exc), path)]) from None

@@ -474,6 +474,12 @@ _EXPECTED = "expected a report profile: a YAML mapping with name:, parts: and ta
 
 
 @functools.lru_cache(maxsize=16)
+def is_profile_path(name: str) -> bool:
+    """Whether :func:`load_profile` reads ``name`` as a file (``my-form.yaml``, ``forms/x``, an existing file)
+    rather than as the name of a bundled profile (``shanghai-district-9``)."""
+    return name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name or Path(name).is_file()
+
+
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     """The bundled profile ``name_or_path``, or the profile file at that path (``*.yaml``).
 
@@ -484,7 +490,7 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         ProfileError: unknown name, or a file that cannot be read or is not a valid profile.
     """
     path = Path(name_or_path)
-    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path or os.sep in name_or_path or path.is_file():
+    if is_profile_path(name_or_path):
         shown = str(path)
         try:
             data = read_regular_file(path, MAX_PROFILE_BYTES, "a report profile (YAML)")
