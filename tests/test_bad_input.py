@@ -104,6 +104,8 @@ CASES = [
          "unit.yaml:2 overview.intro: contains the control character U+0007"),
     Case("raw control character", HEAD.encode() + b"overview: {intro: a\x01b}\n", 2,
          "unit.yaml:2: contains the control character U+0001 at column 20"),
+    Case("DEL after Chinese text", HEAD.encode() + "overview:\n  intro: 工会职责说明\n  duties_lead: 主要职责\n".encode()
+         + b"  organisation: a\x7fb\n", 2, "unit.yaml:5: contains the control character U+007F"),
     # ------------------------------------------------------------------ shapes
     Case("top-level list", "- unit\n- budget\n", 2, "unit.yaml:1: expected a mapping with unit:, budget: … at the top level, got a list"),
     Case("top-level text", "hello\n", 2, "got 'hello'"),

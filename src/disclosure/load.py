@@ -508,7 +508,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         where = f" at column {column}" if column else ""
         raise LoadError([Problem(file, f"YAML syntax error{where}: {problem}{context}", line=line, column=column)]) from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
+        # the first character YAML cannot hold (libyaml's position counts bytes, PyYAML's characters)
+        line = text.count("\n", 0, max(text.find(chr(exc.character)), 0)) + 1
         raise LoadError([Problem(file, f"contains the control character U+{exc.character:04X}, which YAML and Word "
                                        "documents cannot hold; remove it", line=line)]) from None
     except yaml.YAMLError as exc:
