@@ -473,13 +473,13 @@ MAX_PROFILE_BYTES = 1_000_000
 _EXPECTED = "expected a report profile: a YAML mapping with name:, parts: and tables:"
 
 
-@functools.lru_cache(maxsize=16)
 def is_profile_path(name: str) -> bool:
     """Whether :func:`load_profile` reads ``name`` as a file (``my-form.yaml``, ``forms/x``, an existing file)
     rather than as the name of a bundled profile (``shanghai-district-9``)."""
     return name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name or Path(name).is_file()
 
 
+@functools.lru_cache(maxsize=16)
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     """The bundled profile ``name_or_path``, or the profile file at that path (``*.yaml``).
 
