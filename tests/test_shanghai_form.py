@@ -200,3 +200,19 @@ def test_a_checker_of_the_form_finds_the_contents_the_years_and_the_wording_clea
         table = rows(table_titled(document, f"2025年{'预算单位' if level == '单位' else '部门'}{title}"))
         empty = all(not any(c.strip() for c in r[4:]) for r in table[1:])
         assert not empty or phrase in body, title
+
+
+def test_a_部门_counts_its_budget_units_alike_in_概况_and_in_the_performance_section():
+    """``unit.counts.budget_units`` (when the model gives it) is the count of both sentences that print one."""
+    from disclosure.model import UnitCounts
+
+    prepared = prepare(DEPARTMENT)
+    model = prepared.loaded.model
+    unit = model.unit.model_copy(update={"counts": UnitCounts(budget_units=12)})
+    from disclosure.narrative import narrate
+    from disclosure.tables import derive_tables
+
+    changed = model.model_copy(update={"unit": unit})
+    narrative = narrate(changed, derive_tables(changed, prepared.classification), prepared.profile)
+    assert "预算单位共12个，包括：" in narrative.included_units
+    assert any("本部门12个预算单位开展了" in section.text for section in narrative.sections.values())

@@ -61,7 +61,8 @@ class Section:
 @dataclass(frozen=True)
 class Narrative:
     sections: dict[int | str, Section] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    #: 概况's sentence naming a 部门's units (the profile's ``included_units``), "" when there is none
+    included_units: str = ""
 
 
 # --------------------------------------------------------------------------- phrasing helpers
@@ -75,7 +76,6 @@ class Writer:
     tables: Tables
     profile: Profile
     prose: NumberFormat = field(default_factory=lambda: NumberFormat(zero="0"))
-    notes: list[str] = field(default_factory=list)
     common: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -612,7 +612,15 @@ def narrate(model: BudgetModel, tables: Tables, profile: Profile | None = None) 
     for key in profile.sections:
         spec = profile.section_spec(key)
         sections[key] = Section(key, profile.section_heading(key, values), tuple(SECTION_WRITERS[spec.writer](writer)))
-    return Narrative(sections, tuple(writer.notes))
+    return Narrative(sections, included_units(writer))
+
+
+def included_units(w: Writer) -> str:
+    """概况 of a 部门: the sentence naming its units, counted as 五 counts 预算单位 (:func:`unit_counts`)."""
+    units = [s.name for s in w.model.unit.subunits]
+    if not units or not w.has("included_units"):
+        return ""
+    return w.phrase("included_units", units="、".join(units), count=unit_counts(w.model)["budget_units"])
 
 
 

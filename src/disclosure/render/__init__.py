@@ -52,7 +52,7 @@ def plan_jobs(content: ReportContent) -> Iterator[RenderJob]:
         elif part.content == "contents":
             context.update(ctx.contents_context(profile, model, content.narrative))
         elif part.content == "overview":
-            context.update(ctx.overview_context(model, profile))
+            context.update(ctx.overview_context(model, content.narrative))
         elif part.content == "notes":
             context.update(ctx.notes_context(part, content.narrative))
         elif part.content == "performance_sheets":

@@ -170,15 +170,11 @@ def tables_context(printed: list[PrintedTable], profile: Profile, model: BudgetM
 # --------------------------------------------------------------------------- parts
 
 
-def overview_context(model: BudgetModel, profile: Profile) -> Context:
-    """第一部分 概况: duties numbered 1. 2. …, organisation paragraphs; a 部门's units (and the profile's
-    sentence naming them, ``included_units``)."""
+def overview_context(model: BudgetModel, narrative: Narrative) -> Context:
+    """第一部分 概况: duties numbered 1. 2. …, organisation paragraphs; a 部门's units (and the narrative's
+    sentence naming them)."""
     overview = model.overview
     units = [s.name for s in model.unit.subunits]
-    sentence = ""
-    if units and profile.has_phrase("included_units", model.unit.level):
-        values = {**report_placeholders(model, profile), "units": "、".join(units), "count": len(units)}
-        sentence = fill_placeholders(profile.phrase("included_units", model.unit.level), values)
     return {
         "overview": {
             "intro": overview.intro,
@@ -186,7 +182,7 @@ def overview_context(model: BudgetModel, profile: Profile) -> Context:
             "duties": [f"{i}.{duty}" for i, duty in enumerate(overview.duties, start=1)],
             "organisation": list(overview.organisation),
             "units": units,
-            "units_sentence": sentence,
+            "units_sentence": narrative.included_units,
         }
     }
 
