@@ -135,3 +135,17 @@ def test_the_documented_context_has_every_documented_variable():
     assert context["sheet"]["period_funds"]["total"] == "1,500,000"
     assert sample_context("appendix", empty=True)["appendix"]["notice"] is None
     assert sample_context("table", {"table.rows[].cells": 7})["table"]["rows"][1]["cells"][6] == "309.70"
+
+
+def test_a_profile_table_deriving_a_two_sided_table_is_checked_as_one():
+    """A table entry whose profile table derives ``summary`` under another name (or through ``tables:``) has the
+    two-sided variables (left_label …), as the build renders it."""
+    profile = load_profile()
+    spec = profile.tables["summary"].model_copy(update={"derive": "summary"})
+    part = next(p for p in profile.parts if p.table == "summary")
+    renamed = profile.model_copy(update={
+        "tables": {**profile.tables, "my_summary": spec},
+        "parts": [p.model_copy(update={"table": None, "tables": ["my_summary"]}) if p is part else p
+                  for p in profile.parts],
+    })
+    assert template_kinds(renamed)[part.template] == {"two-sided table"}

@@ -211,12 +211,12 @@ TEMPLATES_END = "<!-- END GENERATED: template contexts -->"
 def template_contexts_reference() -> str:
     """The generated part of docs/templates.md: the variables of every template of the default profile."""
     from .profile import DEFAULT_PROFILE, load_profile
-    from .render.variables import BY_CONTENT, kind_of
+    from .render.variables import BY_CONTENT, part_kind
 
     profile = load_profile(DEFAULT_PROFILE)
     templates: dict[str, list[str]] = {"base": ["base.docx"]}
     for part in profile.parts:
-        names = templates.setdefault(kind_of(part.content, part.table), [])
+        names = templates.setdefault(part_kind(part, profile), [])
         if part.template not in names:
             names.append(part.template)
     lines = [

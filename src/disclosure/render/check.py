@@ -52,7 +52,7 @@ from .oxml import W_P, W_T, W_TC
 from .package import RT_FOOTER, RT_HEADER, Package, read_regular_file
 from .sandbox import ENVIRONMENT
 from .templates import TemplateError, TemplateSet, default_template_dir
-from .variables import BY_CONTENT, kind_of
+from .variables import BY_CONTENT, part_kind
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def template_kinds(profile: Profile) -> dict[str, set[str]]:
     """Template file name → the context kinds it is rendered with."""
     kinds: dict[str, set[str]] = {"base.docx": {"base"}}
     for part in profile.parts:
-        kinds.setdefault(part.template, set()).add(kind_of(part.content, part.table))
+        kinds.setdefault(part.template, set()).add(part_kind(part, profile))
     return kinds
 
 

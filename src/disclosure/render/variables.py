@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..profile import derivation_of
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -234,13 +236,13 @@ def kind_of(content: str, table: str | None = None, profile=None) -> str:
     if content == "table":
         derivation = table
         if profile is not None and table in profile.tables:
-            derivation = profile.tables[table].derive or table
+            derivation = derivation_of(profile.tables[table], table)
         return "two-sided table" if derivation in TWO_SIDED_TABLES else "table"
     return content
 
 
 def part_kind(part, profile) -> str:
-    """The kind of context a profile entry is rendered with."""
+    """The kind of context a profile entry is rendered with (its first table's derivation decides a table's)."""
     return kind_of(part.content, part.table_names[0] if part.table_names else None, profile)
 
 
