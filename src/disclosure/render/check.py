@@ -49,7 +49,7 @@ from .compiler import (
 from .compose import read_template, render_xml_part, trial_render
 from .limits import RenderLimits
 from .oxml import W_P, W_T, W_TC
-from .package import RT_FOOTER, RT_HEADER, Package, read_regular_file
+from .package import RT_FOOTER, RT_HEADER, Package, read_template_file
 from .sandbox import ENVIRONMENT
 from .templates import TemplateError, TemplateSet, default_template_dir
 from .variables import BY_CONTENT, part_kind
@@ -416,7 +416,7 @@ class _Checker:
         path = folder / "base.docx"
         if path.is_file():
             try:
-                return master_for(read_regular_file(path, self.limits.template_media_bytes, "template"), self.limits)
+                return master_for(read_template_file(path, self.limits.template_media_bytes), self.limits)
             except TemplateError:
                 pass  # reported when base.docx itself is checked
         return master_for(read_template(TemplateSet(default_template_dir()), "base.docx", self.limits), self.limits)
@@ -429,7 +429,7 @@ class _Checker:
             problems.append(TemplateProblem(name, severity, message))
 
         try:
-            data = read_regular_file(path, self.limits.template_media_bytes, "template")
+            data = read_template_file(path, self.limits.template_media_bytes)
             package = Package(data, name, self.limits)
             raw = list(_raw_parts(package, name == "base.docx"))
         except TemplateError as exc:

@@ -64,7 +64,7 @@ from .package import (
     PackageWriter,
     Relationship,
     parse_rels,
-    read_regular_file,
+    read_template_file,
     rels_name,
     rels_xml,
     xml_bytes,
@@ -124,7 +124,7 @@ def _cleaned(value: Any) -> Any:
 
 
 def read_template(templates: TemplateSet, name: str, limits: RenderLimits) -> bytes:
-    return read_regular_file(templates.path(name), limits.template_media_bytes, "template")
+    return read_template_file(templates.path(name), limits.template_media_bytes)
 
 
 def compile_templates(templates: TemplateSet, names: Iterable[str], limits: RenderLimits

@@ -9,9 +9,7 @@ and XML is parsed without DTDs, entities or network access. Writing streams each
 from __future__ import annotations
 
 import io
-import os
 import posixpath
-import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import IO, BinaryIO
 
 from lxml import etree
 
+from ..files import FileRefused, read_regular_file
 from .limits import MIB, LimitExceeded, RenderLimits
 from .templates import TemplateError
 
@@ -60,19 +59,13 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     return root
 
 
-def read_regular_file(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of ``path``, refusing anything but a regular file and stopping at ``limit`` bytes."""
+def read_template_file(path: Path, limit: int) -> bytes:
+    """The bytes of the template file ``path`` (:func:`disclosure.files.read_regular_file`: a regular file, at
+    most ``limit`` bytes, checked while reading); anything else is a :class:`TemplateError` naming it."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise TemplateError(f"{what} {path}: cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise TemplateError(f"{what} {path}: is not a regular file")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise LimitExceeded(f"{what} {path}: is larger than {limit // MIB} MiB")
-    return data
+        return read_regular_file(path, limit, "a Word template (.docx)")
+    except FileRefused as exc:
+        raise TemplateError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- relationships
