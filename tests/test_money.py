@@ -3,8 +3,6 @@
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from disclosure import money
 
@@ -59,16 +57,3 @@ def test_change_rate_of_reference_section_1():
     assert money.change_rate(D("5"), D("0")) is None
 
 
-def test_largest_remainder_makes_shares_sum_to_100():
-    shares, adjusted = money.shares_summing_to_100([D("1"), D("1"), D("1")])
-    assert shares == [D("33.34"), D("33.33"), D("33.33")]
-    assert adjusted  # plain rounding would give 99.99
-    shares, adjusted = money.shares_summing_to_100([D("559.70"), D("328.00")])
-    assert shares == [D("63.05"), D("36.95")] and not adjusted
-
-
-@given(st.lists(st.decimals(min_value=0, max_value=10**7, places=2), min_size=1, max_size=12))
-def test_shares_always_sum_to_100_or_all_zero(parts):
-    shares, _ = money.shares_summing_to_100(parts)
-    assert sum(shares) == (D("100.00") if sum(parts) else 0)
-    assert all(s >= 0 for s in shares)

@@ -21,7 +21,7 @@ performance sheet (元)     :func:`yuan`        ``3,097,016.27``, ``1,500,000``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -138,29 +138,6 @@ def share(part: Decimal, whole: Decimal) -> Decimal:
     if whole == 0:
         return ZERO
     return round_half_up(part / whole * HUNDRED)
-
-
-def shares_summing_to_100(parts: Sequence[Decimal]) -> tuple[list[Decimal], bool]:
-    """Shares of ``parts`` in their sum that add up to exactly 100.00 (largest remainder).
-
-    Each share is first truncated to 0.01; the hundredths still missing are
-    given, one each, to the parts with the largest remainders (ties: the
-    earlier part).  Returns the shares and whether the result differs from
-    plain half-up rounding of each part, which :mod:`disclosure.checks` notes.
-    A sum of zero gives all zeros.
-    """
-    whole = total(parts)
-    if whole == 0:
-        return [ZERO for _ in parts], False
-    exact = [p / whole * HUNDRED for p in parts]
-    floors = [e.quantize(CENT, rounding="ROUND_DOWN") for e in exact]
-    missing = int((HUNDRED - total(floors)) / CENT)
-    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - floors[i]), i))
-    result = list(floors)
-    for i in order[:missing]:
-        result[i] += CENT
-    plain = [round_half_up(e) for e in exact]
-    return result, result != plain
 
 
 def change_rate(this_year: Decimal, last_year: Decimal) -> Decimal | None:

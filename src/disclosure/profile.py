@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import UsageError
 from .files import FileRefused, read_regular_file
 from .money import NumberFormat
-from .tables import SOURCE_GROUPS, TABLE_DERIVATIONS, Options, SourceGroup
+from .tables import SOURCE_GROUPS, TABLE_DERIVATIONS, SourceGroup
 
 DEFAULT_PROFILE = "shanxi-13"
 
@@ -114,10 +114,6 @@ def fill_placeholders(pattern: str, values: Mapping[str, object]) -> str:
     if "[" not in pattern:
         return _PLACEHOLDER.sub(value, pattern)
     return render(_split_groups(pattern), False) or ""
-
-
-def placeholders_of(pattern: str) -> list[str]:
-    return _PLACEHOLDER.findall(pattern)
 
 
 # --------------------------------------------------------------------------- the profile schema
@@ -429,10 +425,6 @@ def derivation_of(spec: TableSpec, name: str) -> str:
     return spec.derive or name
 
 
-def table_options(spec: TableSpec, name: str) -> Options:
-    return TABLE_DERIVATIONS[derivation_of(spec, name)].options.model_validate(spec.options)
-
-
 # --------------------------------------------------------------------------- placeholders of a report
 
 
@@ -452,12 +444,6 @@ def report_placeholders(model: Any, profile: Profile | None = None) -> dict[str,
     if profile is not None:
         values.update(profile.level_placeholders.get(unit.level, {}))
     return values
-
-
-def unit_placeholders(unit) -> dict[str, object]:
-    """{year}, {Y}, {P}, {unit}, {level}, {region}, {tier} of a unit (no profile placeholders)."""
-    return {"year": unit.fiscal_year, "Y": unit.fiscal_year, "P": unit.fiscal_year - 1, "unit": unit.name,
-            "level": unit.level, "region": unit.region or "", "tier": unit.tier or ""}
 
 
 # --------------------------------------------------------------------------- loading

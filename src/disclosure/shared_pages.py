@@ -43,7 +43,6 @@ __all__ = ["NotComposable", "SharedPart", "compose", "split"]
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: settings that make a page's footer or margins depend on whether its number is odd or even
 _PAGE_PARITY = ("evenAndOddHeaders", "mirrorMargins", "bookFoldPrinting", "bookFoldRevPrinting", "printTwoOnOne")
 _OVERLAY = NameObject("/DisclosureReportPage")

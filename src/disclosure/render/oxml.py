@@ -52,7 +52,6 @@ TCPR_ORDER = tuple(qn(f"w:{t}") for t in (
     "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar", "textDirection",
     "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange"))
 #: children of w:p that come before its runs
-P_ORDER = (W_PPR,)
 
 #: Characters XML 1.0 forbids in text (C0 controls other than tab, newline, carriage return).
 FORBIDDEN_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

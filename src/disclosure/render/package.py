@@ -36,10 +36,6 @@ RT_NUMBERING = RT + "numbering"
 RT_HEADER = RT + "header"
 RT_FOOTER = RT + "footer"
 RT_IMAGE = RT + "image"
-RT_HYPERLINK = RT + "hyperlink"
-RT_FOOTNOTES = RT + "footnotes"
-RT_ENDNOTES = RT + "endnotes"
-RT_COMMENTS = RT + "comments"
 CT_NUMBERING = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
 
 #: lxml's parser for anything read from a package: no DTD, no entities, no network, bounded trees
@@ -176,9 +172,6 @@ class Package:
 
     def names(self) -> Iterator[str]:
         return iter(sorted(self._names))
-
-    def has(self, part: str) -> bool:
-        return part in self._names
 
     def read(self, part: str) -> bytes | None:
         """The bytes of ``part`` (None when absent), read up to the limit of its kind."""

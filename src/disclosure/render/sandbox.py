@@ -36,7 +36,7 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import escape as markupsafe_escape
 
 from .limits import LimitExceeded, RenderLimits
-from .merges import MergeState, merge_look, merge_step, merge_text
+from .merges import MergeState, merge_look, merge_step
 
 _LOOP_GUARD = "_disclosure_loop"
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -314,7 +314,6 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         self.globals.pop("lipsum", None)  # generates text of any size
         # what the compiler writes into tables whose merged cells it decides (:mod:`.merges`)
         self.globals["_merge_state"] = MergeState
-        self.filters["_merge_text"] = merge_text
         self.filters["_merge_look"] = merge_look
         self.filters["_merge_step"] = merge_step
 

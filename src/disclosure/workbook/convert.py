@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import UsageError
-from ..files import write_with
+from ..files import write_atomically, write_with
 from ..load import WORKBOOK_SUFFIXES, LoadedModel, load, loads
 from ..model import BudgetModel
 
@@ -175,6 +175,11 @@ def read_back(data: bytes, kind: str, shown: str) -> LoadedModel:
     return loads_workbook(data, shown)
 
 
+def _refuse_to_replace(target: Path, force: bool) -> None:
+    if target.exists() and not force:
+        raise ConversionError(f"{target}: exists; choose another name or pass --force to replace it")
+
+
 def convert(source: Path | str, target: Path | str, *, force: bool = False) -> LoadedModel:
     """Write the model of ``source`` (YAML or workbook) to ``target`` (YAML or workbook, by suffix), checked
     lossless.  Refuses to overwrite ``target`` unless ``force``; never overwrites ``source``."""
@@ -184,26 +189,15 @@ def convert(source: Path | str, target: Path | str, *, force: bool = False) -> L
         raise ConversionError(f"{source}: read a .yaml (or .json) model or an .xlsx workbook")
     if target.exists() and source.exists() and target.resolve() == source.resolve():
         raise ConversionError(f"{target}: is the file being converted; write to another file")
-    if target.exists() and not force:
-        raise ConversionError(f"{target}: exists; choose another name or pass --force to replace it")
+    _refuse_to_replace(target, force)
     loaded = load(source)
     data = model_bytes(loaded.model, kind, source.name)
     back = read_back(data, kind, str(target))
     lost = difference(loaded.model, back.model)
     if lost is not None:  # a bug of the writer or the reader: say so, write nothing
         raise AssertionError(f"converting {source} to {target} would change the model at {lost}")
-    write_with(target, lambda handle: handle.write(data))
+    write_atomically(target, data)
     return loaded
-
-
-def write_model(model: BudgetModel, target: Path | str, *, force: bool = False) -> None:
-    """Write ``model`` to ``target`` (YAML or workbook by suffix), atomically."""
-    target = Path(target)
-    kind = kind_of(target)
-    if target.exists() and not force:
-        raise ConversionError(f"{target}: exists; choose another name or pass --force to replace it")
-    data = model_bytes(model, kind)
-    write_with(target, lambda handle: handle.write(data))
 
 
 def init_workbook(target: Path | str, *, profile: str | None = None, force: bool = False) -> Path:
@@ -214,11 +208,10 @@ def init_workbook(target: Path | str, *, profile: str | None = None, force: bool
     target = Path(target)
     if kind_of(target) != "xlsx":
         raise ConversionError(f"{target}: init --xlsx writes an .xlsx workbook")
-    if target.exists() and not force:
-        raise ConversionError(f"{target}: exists; choose another name or pass --force to replace it")
+    _refuse_to_replace(target, force)
     chosen = load_profile(profile) if profile else load_profile()
     write_with(target, lambda handle: write_model_workbook(None, handle, profile=chosen, profile_name=profile))
     return target
 
 
-__all__ = ["ConversionError", "convert", "difference", "init_workbook", "model_yaml", "write_model"]
+__all__ = ["ConversionError", "convert", "difference", "init_workbook", "model_yaml"]
