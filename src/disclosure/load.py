@@ -608,6 +608,12 @@ def load_data(data: Any, source: SourceMap) -> BudgetModel:
     return _validated(data, source)[0]
 
 
+def loaded_from(data: Any, source: SourceMap, path: Path | None = None) -> LoadedModel:
+    """The model of plain data read from a file (YAML, or a workbook), with the notices of renamed fields it uses."""
+    model, notices = _validated(data, source)
+    return LoadedModel(model, source, path, notices)
+
+
 def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem, ...]]:
     """The model of ``data`` and the notices about renamed fields it uses."""
     if not isinstance(data, dict):
@@ -646,8 +652,7 @@ def load(path: Path | str) -> LoadedModel:
     text = _read_text(path, shown)
     with collector_paused():
         data, source = parse_yaml(text, shown)
-        model, notices = _validated(data, source)
-    return LoadedModel(model, source, path, notices)
+        return loaded_from(data, source, path)
 
 
 def loads(text: str, file: str = "<string>") -> LoadedModel:
@@ -661,8 +666,7 @@ def loads(text: str, file: str = "<string>") -> LoadedModel:
     expect(file, str, "file", "loads")
     with collector_paused():
         data, source = parse_yaml(text, file)
-        model, notices = _validated(data, source)
-    return LoadedModel(model, source, None, notices)
+        return loaded_from(data, source)
 
 
 __all__ = [
@@ -674,6 +678,7 @@ __all__ = [
     "format_path",
     "load",
     "load_data",
+    "loaded_from",
     "loads",
     "parse_yaml",
     "validation_problems",

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..files import FileRefused, read_regular_file
-from ..load import MAX_BYTES, LoadedModel, LoadError, Problem, SourceMap, load_data
+from ..heap import collector_paused
+from ..load import MAX_BYTES, LoadedModel, LoadError, Problem, SourceMap, loaded_from
 from . import layout as L
 from .cells import BLANK, CellError, is_blank, read_cell
 from .layout import ModelPath
@@ -755,11 +756,13 @@ def read_workbook_bytes(data: bytes, shown: str) -> tuple[dict[str, Any], Source
 def load_workbook_model(path: Path | str) -> LoadedModel:
     """Read and validate a budget model workbook (.xlsx).  Raises :class:`LoadError` naming file, sheet and cell."""
     path = Path(path)
-    data, source = read_workbook(path)
-    return LoadedModel(load_data(data, source), source, path)
+    with collector_paused():  # as a YAML model is read (decision 46)
+        data, source = read_workbook(path)
+        return loaded_from(data, source, path)
 
 
 def loads_workbook(data: bytes, shown: str = "<workbook>") -> LoadedModel:
     """Validate a budget model workbook given as bytes."""
-    plain, source = read_workbook_bytes(data, shown)
-    return LoadedModel(load_data(plain, source), source, None)
+    with collector_paused():
+        plain, source = read_workbook_bytes(data, shown)
+        return loaded_from(plain, source)
