@@ -24,7 +24,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from itertools import islice
@@ -815,35 +815,38 @@ class RenderedReport:
             package.write(part, data)
 
 
+@contextlib.contextmanager
+def _named_errors(name: str, source: str) -> Iterator[None]:
+    """Every error of rendering the template ``name`` (Jinja's, XML's, Python's from a template expression) as a
+    :class:`TemplateError` naming it, with the line of its XML where known."""
+    try:
+        yield
+    except TemplateError as exc:
+        raise type(exc)(f"template {name}: {exc}") from exc
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"template {name}: {exc}{_error_line(exc, source)}") from exc
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"template {name}: what it rendered is not well-formed XML ({exc})") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise TemplateError(f"template {name}: rendering failed ({type(exc).__name__})") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        raise TemplateError(f"template {name}: rendering failed ({type(exc).__name__}: {exc})"
+                            f"{_error_line(exc, source)}") from exc
+
+
 def render_job(report: _Report, job: RenderJob) -> None:
     """Render ``job`` into ``report.out``; every error is a :class:`TemplateError` naming the template."""
     compiled = report.compiled[job.template]
-    try:
+    with _named_errors(job.template, compiled.source):
         _Part(report, job, compiled).render(xml_safe_context(job.context))
-    except TemplateError as exc:
-        raise type(exc)(f"template {job.template}: {exc}") from exc
-    except JinjaTemplateError as exc:
-        raise TemplateError(f"template {job.template}: {exc}{_error_line(exc, compiled.source)}") from exc
-    except etree.XMLSyntaxError as exc:
-        raise TemplateError(f"template {job.template}: what it rendered is not well-formed XML ({exc})") from exc
-    except (RecursionError, MemoryError) as exc:
-        raise TemplateError(f"template {job.template}: rendering failed ({type(exc).__name__})") from None
-    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
-        raise TemplateError(f"template {job.template}: rendering failed ({type(exc).__name__}: {exc})"
-                            f"{_error_line(exc, compiled.source)}") from exc
 
 
 def render_xml_part(template: CompiledTemplate, context: dict[str, Any], limits: RenderLimits) -> bytes:
     """A header or footer of base.docx, rendered with the base context."""
-    try:
+    with _named_errors(template.name, template.source):
         with budget_for(limits):
             text = "".join(template.template.generate(xml_safe_context(context)))
         root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-    except (JinjaTemplateError, etree.XMLSyntaxError, ArithmeticError, LookupError, TypeError, ValueError,
-            RecursionError) as exc:
-        raise TemplateError(f"template {template.name}: {exc}{_error_line(exc, template.source)}") from exc
-    except TemplateError as exc:
-        raise type(exc)(f"template {template.name}: {exc}") from exc
     if has_tabs_or_breaks(text):
         split_tabs_and_breaks(root)
     return xml_bytes(root)
