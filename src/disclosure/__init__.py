@@ -23,6 +23,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from .errors import ArgumentError, DisclosureError, UsageError
+from .errors import expect as _expect
 
 __version__ = "0.1.0"
 
@@ -92,10 +93,8 @@ def derive_tables(model: BudgetModel, classification: Classification | None = No
     from .model import BudgetModel
     from .tables import derive_tables as derive
 
-    _expect_model(model, "derive_tables", BudgetModel)
-    if classification is not None and not isinstance(classification, Classification):
-        raise ArgumentError(f"derive_tables(): classification must be Classification or None, "
-                            f"not {type(classification).__name__}")
+    _expect(model, BudgetModel, "model", "derive_tables", hint=_file_hint(model))
+    _expect(classification, Classification, "classification", "derive_tables", optional=True)
     return derive(model, classification)
 
 
@@ -108,20 +107,21 @@ def validate(model: BudgetModel | LoadedModel, classification: Classification | 
             ``classification`` not a ``Classification``.
     """
     from .checks import run_checks
+    from .classification import Classification
     from .load import LoadedModel
     from .model import BudgetModel
+    from .tables import derive_tables as derive
 
-    _expect_model(model, "validate", (BudgetModel, LoadedModel))
+    _expect(model, (BudgetModel, LoadedModel), "model", "validate", hint=_file_hint(model))
+    _expect(classification, Classification, "classification", "validate", optional=True)
     if isinstance(model, LoadedModel):
         model = model.model
-    return run_checks(model, derive_tables(model, classification))
+    return run_checks(model, derive(model, classification))
 
 
-def _expect_model(model: object, function: str, types: type | tuple[type, ...]) -> None:
-    if not isinstance(model, types):
-        hint = " (a file: disclosure.load(path) first)" if isinstance(model, str) or hasattr(model, "__fspath__") else ""
-        wanted = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        raise ArgumentError(f"{function}(): model must be {wanted}, not {type(model).__name__}{hint}")
+def _file_hint(model: object) -> str:
+    """What to do when a file was passed where a model is wanted."""
+    return " (a file: disclosure.load(path) first)" if isinstance(model, str) or hasattr(model, "__fspath__") else ""
 
 
 __all__ = [

@@ -47,8 +47,10 @@ class ArgumentError(DisclosureError, TypeError):
     """
 
 
-def expect(value: object, types: type | tuple[type, ...], name: str, function: str, *, optional: bool = False) -> None:
-    """Raise :class:`ArgumentError` unless ``value`` is one of ``types`` (or None when ``optional``)."""
+def expect(value: object, types: type | tuple[type, ...], name: str, function: str, *, optional: bool = False,
+           hint: str = "") -> None:
+    """Raise :class:`ArgumentError` unless ``value`` is one of ``types`` (or None when ``optional``); ``hint``
+    ends the message (what to do instead)."""
     if optional and value is None:
         return
     if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
@@ -57,7 +59,7 @@ def expect(value: object, types: type | tuple[type, ...], name: str, function: s
         ok = isinstance(value, types)
     if not ok:
         names = [t.__name__ for t in (types if isinstance(types, tuple) else (types,))] + (["None"] if optional else [])
-        raise ArgumentError(f"{function}(): {name} must be {' or '.join(names)}, not {type(value).__name__}")
+        raise ArgumentError(f"{function}(): {name} must be {' or '.join(names)}, not {type(value).__name__}{hint}")
 
 
 class Interrupted(KeyboardInterrupt):
