@@ -42,7 +42,6 @@ from .compiler import (
     W_BODY,
     CompiledTemplate,
     Master,
-    compile_master,
     master_for,
     template_for,
 )
@@ -445,7 +444,7 @@ class _Checker:
                                 f"cell{suffix}; repeat rows with {{%tr for … %}}")
         try:
             if name == "base.docx":
-                sources = list(compile_master(data, self.limits).headers_footers.items())
+                sources = list(master_for(data, self.limits).headers_footers.items())  # cached: compiled once
             else:
                 compiled = template_for(data, name, master, self.limits)
                 sources = [("body", compiled)]
