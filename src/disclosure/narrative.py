@@ -156,22 +156,16 @@ class Writer:
             return text, (self.phrase(key, reason=because) if self.has(key) else "")
         return text, self.phrase("change_reason", reason=because)
 
-    def compared(self, this_year: Decimal, comparison: Comparison | None, prefix: str = "",
-                 *, reason: bool = True) -> dict[str, str]:
-        """The placeholders ``{<prefix>change}`` and ``{<prefix>reason}`` of a figure against ``comparison``.
-
-        Profiles of version 0.1 get ``{<prefix>change}`` = ``，change，reason`` (their patterns have no
-        optional groups).
-        """
-        last = self.last_year_figure(comparison.amount) if comparison is not None else None
-        change, because = self.change(this_year, last, comparison.reason if comparison and reason else None)
-        if self.legacy:
-            joined = "".join(f"，{part}" for part in (change, because) if part)
-            return {f"{prefix}change": joined, f"{prefix}reason": because}
-        return {f"{prefix}change": change, f"{prefix}reason": because}
+    def compared(self, this_year: Decimal, comparison: Comparison | None, prefix: str = "") -> dict[str, str]:
+        """:meth:`versus` last year's :class:`Comparison` (its amount and reason), or nothing to compare with."""
+        if comparison is None:
+            return self.versus(this_year, None, None, prefix)
+        return self.versus(this_year, comparison.amount, comparison.reason, prefix)
 
     def versus(self, this_year: Decimal, last_yuan: Decimal | None, reason: str | None, prefix: str) -> dict[str, str]:
-        """Like :meth:`compared`, with last year's figure given as an amount of the model (or None)."""
+        """The placeholders ``{<prefix>change}`` and ``{<prefix>reason}`` of a figure against last year's (an
+        amount of the model, or None). Profiles of version 0.1 get ``{<prefix>change}`` = ``，change，reason``
+        (their patterns have no optional groups)."""
         last = self.last_year_figure(last_yuan) if last_yuan is not None else None
         change, because = self.change(this_year, last, reason)
         if self.legacy:
