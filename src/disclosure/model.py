@@ -37,7 +37,6 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
-    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -166,9 +165,11 @@ def _parse_whole_number(value: Any) -> Any:
 
 
 def _parse_plain_decimal(value: Any) -> Any:
-    """A measure (an area): a Decimal, an int, or a plain decimal as written (``1200.5``)."""
+    """A measure (an area): a Decimal, an int, or a plain decimal as written (``1200.5``); never a float."""
     if isinstance(value, bool):
         raise PydanticCustomError("plain_decimal", "expected a number, got {value}", {"value": _written(value)})
+    if isinstance(value, float):
+        raise PydanticCustomError("area_float", "expected an exact area, got the float {value}", {"value": value})
     if isinstance(value, str):
         text = value.strip()
         if not _PLAIN_DECIMAL.fullmatch(text) or "," in text:
@@ -707,13 +708,6 @@ class Assets(_Model):
     planned_equipment_over_1m: WholeNumber = Field(
         0, ge=0, description="单价100万元（含）以上设备（不含车辆） the budget plans to buy this year, 台（套）.",
     )
-
-    @field_validator("office_area_m2", mode="before")
-    @classmethod
-    def _area(cls, value: Any) -> Any:
-        if isinstance(value, float):
-            raise PydanticCustomError("area_float", "expected an exact area, got the float {value}", {"value": value})
-        return value
 
 
 class PerformanceSummary(_Model):
