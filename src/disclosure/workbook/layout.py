@@ -134,14 +134,13 @@ _LEADING_TERM = re.compile(r"^([^\sA-Za-z,.;:(]*[\u4e00-\u9fff][^\s,.;:(]*)")
 
 def label_of(owner: type[BaseModel], name: str) -> str:
     """The Chinese header of ``owner.name``."""
-    key = f"{owner.__name__}.{name}"
     for cls in owner.__mro__:  # Vehicles inherits VehicleKinds' labels
         candidate = f"{getattr(cls, '__name__', '')}.{name}"
         if candidate in LABELS:
             return LABELS[candidate]
     info = owner.model_fields[name]
     match = _LEADING_TERM.match(info.description or "")
-    return match.group(1) if match else LABELS.get(key, name)
+    return match.group(1) if match else name
 
 
 def _joined(prefix: str, label: str) -> str:
