@@ -14,7 +14,6 @@ cluster instead (:mod:`disclosure.distributed`).
 
 from __future__ import annotations
 
-import gc
 import os
 import secrets
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 from . import checks as checks_module
 from .errors import ExitCode, UsageError
 from .files import STAGING_PREFIX, StagedOutputs
+from .heap import collect_between_units
 from .load import LoadError
 from .pipeline import BuildRefused, BuildResult, staged_build
 
@@ -76,7 +76,7 @@ def build_unit(source: Path, output_dir: Path, options: dict[str, object]) -> Un
     finally:
         # python-docx and docxtpl leave reference cycles holding whole XML trees; without a collection
         # here a worker's memory grows by ~30 MiB every few reports of a batch
-        gc.collect()
+        collect_between_units()
     warnings = [f"warning: {notice}" for notice in result.notices]
     warnings += checks_module.finding_lines(result.findings, result.source)
     return UnitOutcome(source, result, tuple(warnings), outputs=outputs)

@@ -12,28 +12,21 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-_kept = 0  # how many kept_until_done blocks are open (they may nest)
-
 
 @contextlib.contextmanager
 def kept_until_done() -> Iterator[None]:
     """Within the block, the objects that exist when it starts are not walked by the cycle collector.
 
-    They are moved to the collector's permanent generation (:func:`gc.freeze`) and, when the outermost block
-    ends, everything frozen is moved back (:func:`gc.unfreeze`) — also what was frozen before, such as the
-    modules ``python -m disclosure`` freezes at start-up: otherwise the model of one unit of a batch would
-    stay frozen, and a cycle in it would never be collected. Objects made inside the block are collected
-    as usual.
+    They are moved to the collector's permanent generation (:func:`gc.freeze`) and back at the end, unless
+    something had frozen objects before (a command-line process freezes its modules at start-up; they stay).
+    Nothing is collected that would not be: objects made inside the block are collected as usual.
     """
-    global _kept
-    if not _kept:
-        gc.freeze()
-    _kept += 1
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
     try:
         yield
     finally:
-        _kept -= 1
-        if not _kept:
+        if not frozen_before:
             gc.unfreeze()
 
 
@@ -52,3 +45,20 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def collect_between_units() -> None:
+    """After one unit of a batch: collect its garbage, what the build left frozen included.
+
+    A process that froze objects before a build (``python -m disclosure`` freezes its modules at start-up)
+    keeps what :func:`kept_until_done` froze frozen — unfreezing would make every later collection of the
+    build walk the modules again — so between units the frozen objects are moved back, the finished unit's
+    cycles (python-docx and docxtpl leave some holding whole XML trees) collected, and what remains frozen
+    again.
+    """
+    frozen = gc.get_freeze_count()
+    if frozen:
+        gc.unfreeze()
+    gc.collect()
+    if frozen:
+        gc.freeze()
