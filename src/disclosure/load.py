@@ -281,12 +281,14 @@ def decode(data: bytes, shown: str) -> str:
 class _Container:
     """A mapping or list being read: its data, its positions and what the next event fills."""
 
-    __slots__ = ("anchor", "children", "count_before", "key", "key_position", "merges", "packed", "path", "value")
+    __slots__ = ("anchor", "children", "count_before", "key", "key_position", "mapping", "merges", "packed", "path",
+                 "value")
 
     def __init__(self, value: dict | list, children: dict | list, path: YamlPath, packed: int, anchor: str | None,
                  count_before: int):
         self.value = value
         self.children = children
+        self.mapping = isinstance(value, dict)
         self.path = path
         self.packed = packed
         self.anchor = anchor
@@ -299,39 +301,59 @@ class _Container:
 _NO_KEY = object()
 _MERGE_KEY = object()
 _UNFINISHED = object()  # an anchor whose mapping or list is still being read
+_LAST_COLUMN = (1 << _COLUMN_BITS) - 1
+_PLAIN_TAGS_KEPT = 20_000
 
 
 class _Reader:
-    """Plain data (dict/list/str/bool/None) and positions from the parse events of one document."""
+    """Plain data (dict/list/str/bool/None) and positions from the parse events of one document.
+
+    The loop runs once for each of the file's values (300,000 in the largest report), so it does the
+    least it can for a well-formed value: the YAML path of a value is worked out only for an error
+    message, and a quoted scalar is a string without asking the resolver.
+    """
 
     def __init__(self, file: str):
         self.file = file
         self.count = 0
         self.anchors: dict[str, tuple[Any, Any, int]] = {}  # name → (value, position entry, values)
         self._resolver = yaml.resolver.Resolver()
+        self._implicit = self._resolver.yaml_implicit_resolvers
+        self._plain_tags: dict[str, str] = {}  # plain scalar → its resolved tag (keys and amounts recur)
         self._bools = yaml.constructor.SafeConstructor.bool_values
 
     def fail(self, mark: Any, path: YamlPath, message: str) -> LoadError:
         return LoadError([Problem(self.file, message, path, mark.line + 1, mark.column + 1)])
 
-    def _tag(self, event: Any, path: YamlPath) -> str:
+    def _tag(self, event: Any, top: _Container | None) -> str:
         tag = event.tag
         if isinstance(event, yaml.ScalarEvent):
             if tag is None or tag == "!":
-                tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+                if not event.implicit[0]:  # quoted: a string, as the resolver would say
+                    return _STR
+                value = event.value
+                if value[:1] not in self._implicit:  # no rule starts so (Chinese text)
+                    return _STR
+                tag = self._plain_tags.get(value)
+                if tag is None:
+                    tag = self._resolver.resolve(yaml.ScalarNode, value, event.implicit)
+                    if len(self._plain_tags) < _PLAIN_TAGS_KEPT:
+                        self._plain_tags[value] = tag
         elif tag is None or tag == "!":
             tag = _MAP if isinstance(event, yaml.MappingStartEvent) else _SEQ
         if tag not in _ALLOWED_TAGS:
-            raise self.fail(event.start_mark, path, f"YAML tag {tag!r} is not allowed: tags are never executed or interpreted")
+            raise self.fail(event.start_mark, self._path_of_next(top),
+                            f"YAML tag {tag!r} is not allowed: tags are never executed or interpreted")
         return tag
 
-    def _scalar(self, event: Any, tag: str, path: YamlPath) -> Any:
+    def _scalar(self, event: Any, tag: str, top: _Container | None) -> Any:
         value = event.value
         if tag == _STR or tag in _AS_WRITTEN:
-            bad = FORBIDDEN_CHARACTERS.search(value)
-            if bad:
-                raise self.fail(event.start_mark, path, f"contains the control character U+{ord(bad.group()):04X}, "
-                                                        "which a Word document cannot hold; remove it")
+            # the file was searched for these characters as a whole; only an escape ("\x01") makes one
+            if event.style == '"' and (bad := FORBIDDEN_CHARACTERS.search(value)):
+                raise self.fail(event.start_mark, self._path_of_next(top),
+                                f"contains the control character U+{ord(bad.group()):04X}, "
+                                "which a Word document cannot hold; remove it")
             return normalize_line_breaks(value)
         if tag == _NULL:
             return None
@@ -339,87 +361,102 @@ class _Reader:
             try:
                 return self._bools[value.lower()]
             except KeyError:
-                raise self.fail(event.start_mark, path, "is not a YAML boolean (true or false)") from None
-        raise self.fail(event.start_mark, path, f"YAML tag {tag!r} is not allowed here")
+                raise self.fail(event.start_mark, self._path_of_next(top),
+                                "is not a YAML boolean (true or false)") from None
+        raise self.fail(event.start_mark, self._path_of_next(top), f"YAML tag {tag!r} is not allowed here")
 
-    def _counted(self, values: int, mark: Any, path: YamlPath) -> None:
+    def _counted(self, values: int, mark: Any, top: _Container | None) -> None:
         self.count += values
         if self.count > MAX_NODES:
-            raise self.fail(mark, path, f"expands to more than {MAX_NODES:,} values (too many values, or aliases "
-                                        "used too often); a budget model is refused beyond that")
+            raise self.fail(mark, self._path_of_next(top), f"expands to more than {MAX_NODES:,} values (too many "
+                                                           "values, or aliases used too often); a budget model is "
+                                                           "refused beyond that")
 
     def read(self, loader: Any) -> tuple[Any, Any]:
         """The value of the document whose first node event is next, and its position entry."""
         stack: list[_Container] = []
+        get_event = loader.get_event
         while True:
-            event = loader.get_event()
+            event = get_event()
             top = stack[-1] if stack else None
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            kind = type(event)
+            if top is not None and top.mapping and top.key is _NO_KEY and kind is not yaml.MappingEndEvent:
+                self._key(top, event)
+                continue
+            if kind is yaml.ScalarEvent:
+                tag = self._tag(event, top)
+                self._counted(1, event.start_mark, top)
+                mark = event.start_mark
+                value, entry = self._scalar(event, tag, top), ((mark.line + 1) << _COLUMN_BITS) | min(
+                    mark.column + 1, _LAST_COLUMN)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, entry, 1)
+                if top is not None and top.key is not _MERGE_KEY:  # the common case, as _place
+                    if top.mapping:
+                        top.value[top.key] = value
+                        top.children[top.key] = top.key_position
+                        top.key = _NO_KEY
+                    else:
+                        top.value.append(value)
+                        top.children.append(entry)
+                    continue
+                result = self._place(stack, value, entry, event.start_mark)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 assert top is not None
                 stack.pop()
                 value, entry = self._finish(top), (top.packed, top.children)
                 if top.anchor is not None:
                     self.anchors[top.anchor] = (value, entry, self.count - top.count_before)
                 result = self._place(stack, value, entry, event.start_mark)
-                if result is not None:
-                    return result
-                continue
-            path = self._path_of_next(top)
-            if top is not None and isinstance(top.value, dict) and top.key is _NO_KEY:
-                self._key(top, event, path)
-                continue
-            if isinstance(event, yaml.AliasEvent):
-                value, entry = self._alias(event, path)
+            elif kind is yaml.AliasEvent:
+                value, entry = self._alias(event, top)
                 result = self._place(stack, value, entry, event.start_mark)
-            elif isinstance(event, yaml.ScalarEvent):
-                tag = self._tag(event, path)
-                self._counted(1, event.start_mark, path)
-                value, entry = self._scalar(event, tag, path), _pack(event.start_mark)
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, entry, 1)
-                result = self._place(stack, value, entry, event.start_mark)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                self._tag(event, path)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._tag(event, top)
+                path = self._path_of_next(top)
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(event.start_mark, path, f"is nested more than {MAX_DEPTH} levels deep; refused")
                 count_before = self.count
-                self._counted(1, event.start_mark, path)
-                mapping = isinstance(event, yaml.MappingStartEvent)
-                packed = top.key_position if top is not None and isinstance(top.value, dict) else _pack(event.start_mark)
+                self._counted(1, event.start_mark, top)
+                mapping = kind is yaml.MappingStartEvent
+                packed = top.key_position if top is not None and top.mapping else _pack(event.start_mark)
                 stack.append(_Container({} if mapping else [], {} if mapping else [], path, packed, event.anchor,
                                         count_before))
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (_UNFINISHED, None, 0)
                 continue
             else:  # pragma: no cover - the parser gives no other event inside a document
-                raise self.fail(event.start_mark, path, f"unexpected YAML event {type(event).__name__}")
+                raise self.fail(event.start_mark, self._path_of_next(top),
+                                f"unexpected YAML event {type(event).__name__}")
             if result is not None:
                 return result
 
     @staticmethod
     def _path_of_next(top: _Container | None) -> YamlPath:
+        """The YAML path of the value the next event begins (that of its mapping while a key is awaited)."""
         if top is None:
             return ()
-        if isinstance(top.value, list):
+        if not top.mapping:
             return (*top.path, len(top.value))
         if top.key is _NO_KEY or top.key is _MERGE_KEY:
             return top.path
         return (*top.path, top.key)
 
-    def _key(self, top: _Container, event: Any, path: YamlPath) -> None:
+    def _key(self, top: _Container, event: Any) -> None:
         """Read the key of the next entry of the mapping ``top``."""
+        path = top.path
         if isinstance(event, yaml.AliasEvent):
             value, _, _ = self.anchors.get(event.anchor, (None, None, 0))
             if isinstance(value, (dict, list)) or value is _UNFINISHED:
                 raise self.fail(event.start_mark, path, "a mapping key must be a plain value, not a list or mapping")
             key: Any = value
         elif isinstance(event, yaml.ScalarEvent):
-            tag = self._tag(event, path)
+            tag = self._tag(event, top)
             if tag == _MERGE:
                 top.key = _MERGE_KEY
                 top.key_position = _pack(event.start_mark)
                 return
-            key = self._scalar(event, tag, path)
+            key = self._scalar(event, tag, top)
         else:
             raise self.fail(event.start_mark, path, "a mapping key must be a plain value, not a list or mapping")
         key = key if isinstance(key, str) else str(key)
@@ -428,13 +465,14 @@ class _Reader:
         top.key = key
         top.key_position = _pack(event.start_mark)
 
-    def _alias(self, event: Any, path: YamlPath) -> tuple[Any, Any]:
+    def _alias(self, event: Any, top: _Container | None) -> tuple[Any, Any]:
         if event.anchor not in self.anchors:
-            raise self.fail(event.start_mark, path, f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it")
+            raise self.fail(event.start_mark, self._path_of_next(top),
+                            f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it")
         value, entry, values = self.anchors[event.anchor]
         if value is _UNFINISHED:
-            raise self.fail(event.start_mark, path, "a recursive alias refers to itself; refused")
-        self._counted(values, event.start_mark, path)
+            raise self.fail(event.start_mark, self._path_of_next(top), "a recursive alias refers to itself; refused")
+        self._counted(values, event.start_mark, top)
         if not isinstance(entry, tuple):  # a scalar is where the alias is; a mapping's children stay where written
             entry = _pack(event.start_mark)
         return value, entry
@@ -444,7 +482,7 @@ class _Reader:
         if not stack:
             return value, entry
         top = stack[-1]
-        if isinstance(top.value, list):
+        if not top.mapping:
             top.value.append(value)
             top.children.append(entry)
         elif top.key is _MERGE_KEY:
