@@ -19,6 +19,7 @@ Nothing is written until :meth:`RenderedReport.write`; a template error raised t
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -107,7 +108,9 @@ def xml_safe_context(value: Any) -> Any:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):  # objects a Python caller put in: look at every string
         return _cleaned(value)
-    return _cleaned(value) if _UNSAFE_IN_JSON.search(text) else value
+    # json.dumps escapes such a character with a backslash: most contexts have none, found by a C scan
+    unsafe = ("\\" in text and _UNSAFE_IN_JSON.search(text)) or "\ufffe" in text or "\uffff" in text
+    return _cleaned(value) if unsafe else value
 
 
 def _cleaned(value: Any) -> Any:
@@ -340,14 +343,24 @@ _T_WITH_BREAKS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*[\t\n][^<]*)</w:t>")
 def _element_end(text: str, start: int, name: str) -> int | None:
     """The end of the element ``name`` starting at ``start`` in ``text`` (None if ``text`` stops before it)."""
     depth = 0
-    for match in re.finditer(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>", text[start:]):
+    for match in _element_tags(name).finditer(text, start):
         if match.group(1):
             depth -= 1
         elif not match.group(2):
             depth += 1
         if depth == 0:
-            return start + match.end()
+            return match.end()
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _element_tags(name: str) -> re.Pattern[str]:
+    """The start, end and empty tags of elements ``name``."""
+    return re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>")
+
+
+#: a prefix in a tag or attribute name (text that merely looks like one is harmless: see _wrapper)
+_PREFIX = re.compile(r"[<\s/]([A-Za-z_][\w.-]*):[A-Za-z_]")
 
 
 def _split_text_breaks(match: re.Match[str]) -> str:
@@ -464,7 +477,7 @@ class _Part:
         """Receives rendered text (None at the end); writes it as it is, after the first paragraph's rules."""
         validator = etree.XMLParser(target=_Validator(), resolve_entities=False, no_network=True, load_dtd=False)
         out = self.report.out
-        opening = None
+        opening = None  # the body's start tag, which is not written (the document has its own)
         held = ""  # text not yet written: an unfinished tag or w:t, and the body's end tag
         head = ""  # text before the first paragraph or table, while it is looked for
         while True:
@@ -498,7 +511,7 @@ class _Part:
             ready = ready.replace("<w:p\n", "<w:p")
             if not self.started:
                 head += ready
-                ready = self._raw_start(head, opening, final)
+                ready = self._raw_start(head, final)
                 if ready is None:
                     continue
                 head = ""
@@ -509,7 +522,7 @@ class _Part:
             if final:
                 return
 
-    def _raw_start(self, text: str, opening: str, final: bool) -> str | None:
+    def _raw_start(self, text: str, final: bool) -> str | None:
         """Write the leading elements and the first paragraph (with the part's page break and bookmark) of
         ``text``, and return what follows; None when ``text`` does not yet hold the first paragraph or table."""
         out = self.report.out
@@ -530,7 +543,8 @@ class _Part:
                     raise TemplateError("what it rendered is not well-formed XML")
                 return None
             if match.group(1) == "w:p":
-                paragraph = etree.fromstring(f"{opening}{text[position:end]}{_BODY_END}".encode(),
+                snippet = text[position:end]
+                paragraph = etree.fromstring(f"{self._wrapper(snippet)}{snippet}{_BODY_END}".encode(),
                                              _ELEMENT_PARSER)[0]
                 split_tabs_and_breaks(paragraph)
                 self._start(paragraph)
@@ -540,6 +554,17 @@ class _Part:
             leading.append(text[position:end])
             position = end
 
+    def _wrapper(self, snippet: str) -> str:
+        """A ``w:body`` start tag declaring the prefixes ``snippet`` uses, to parse it alone: a raw part's
+        namespaces are the document's, and a few declarations parse faster than the part's dozens."""
+        prefixes = frozenset(_PREFIX.findall(snippet))
+        wrapper = self.report.wrappers.get(prefixes)
+        if wrapper is None:
+            namespaces = self.report.namespaces
+            wrapper = "<w:body" + "".join(f' xmlns:{prefix}="{namespaces[prefix]}"'
+                                          for prefix in sorted(prefixes | {"w"}) if prefix in namespaces) + ">"
+            self.report.wrappers[prefixes] = wrapper
+        return wrapper
 
     # ------------------------------------------------------------------ rules
 
@@ -653,6 +678,7 @@ class _Report:
         self.ids = _Ids(bookmark_names=set(outline_names))
         self.numbering = _Numbering(master)
         self.namespaces, self.ignorable = _namespaces(master, compiled.values())
+        self.wrappers: dict[frozenset[str], str] = {}  # prefixes → a w:body start tag declaring them
         self.out: _Output
 
 

@@ -94,7 +94,8 @@ def insert_in_order(parent: etree._Element, child: etree._Element, order: tuple[
 
 def get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...]) -> etree._Element:
     found = child(parent, qn(tag))
-    return found if found is not None else insert_in_order(parent, element(tag), order)
+    # made inside the parent, so it takes the parent's w: declaration instead of bringing its own
+    return found if found is not None else insert_in_order(parent, etree.SubElement(parent, qn(tag)), order)
 
 
 # --------------------------------------------------------------------------- the start of a part
@@ -113,8 +114,8 @@ def add_bookmark(p: etree._Element, name: str, bookmark_id: int) -> None:
     """Wrap the start of paragraph ``p`` in a bookmark ``name`` (PDF export turns it into a destination)."""
     ppr = p.find(W_PPR)
     index = 0 if ppr is None else p.index(ppr) + 1
-    p.insert(index, element("w:bookmarkStart", id=str(bookmark_id), name=name))
-    p.append(element("w:bookmarkEnd", id=str(bookmark_id)))
+    p.insert(index, etree.SubElement(p, W_BOOKMARK_START, {W_ID: str(bookmark_id), W_NAME: name}))
+    etree.SubElement(p, W_BOOKMARK_END, {W_ID: str(bookmark_id)})
 
 
 # --------------------------------------------------------------------------- merged cells
