@@ -155,3 +155,27 @@ def test_a_profile_file_beside_the_model_travels_with_it(scheduler: str, tmp_pat
     cluster = run("build", name, "-o", "cluster", "--scheduler", scheduler, cwd=tmp_path)
     assert local.returncode == cluster.returncode == 0, cluster.stderr
     assert _files(tmp_path / "cluster") == _files(tmp_path / "local")
+
+
+def test_ctrl_c_just_after_a_unit_is_renamed_into_place_counts_it_written(scheduler: str, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """Ctrl-C between a unit's rename into place and its outcome being recorded: the unit is written (its
+    report is there, whole), the one after it is interrupted and leaves nothing."""
+    from disclosure import distributed as remote
+    from disclosure.batch import BatchInterrupted, build_batch
+
+    models = [_copy("county-school-2025.yaml", tmp_path, name) for name in ("学校甲", "学校乙")]
+    publish = remote._publish
+
+    def publish_then_interrupt(outcome):
+        publish(outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(remote, "_publish", publish_then_interrupt)
+    with pytest.raises(BatchInterrupted) as caught:
+        build_batch(models, tmp_path / "out", scheduler=scheduler)
+    finished = caught.value.outcomes
+    assert [o.source.name for o in finished] == ["学校甲.yaml"] and finished[0].result is not None
+    assert finished[0].result.docx == tmp_path / "out" / "学校甲.docx"
+    assert caught.value.interrupted == [models[1]]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["学校甲.docx"]  # no staging folder left

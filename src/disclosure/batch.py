@@ -194,11 +194,7 @@ def build_batch(
         if pdfs is not None:
             pdfs.stop()  # kills LibreOffice, waits for the threads that made PDFs
         for index, outcome in publishing:  # interrupted after its files were renamed into place: it is written
-            if outcome.outputs is not None and outcome.outputs.committed is not None:
-                assert outcome.result is not None
-                written = replace(outcome, result=replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf")),
-                                  outputs=None)
-                outcomes[index:index + 1] = [written]
+            outcomes[index:index + 1] = [written_if_committed(outcome)]
         staged = [o for o in outcomes if o.outputs is not None]  # built, not yet published: interrupted
         for outcome in staged:
             outcome.outputs.discard()  # type: ignore[union-attr]
@@ -344,6 +340,14 @@ def _claim_names(outcome: UnitOutcome, claimed: dict[Path, Path]) -> UnitOutcome
     message = (f"error: {outcome.source}: writes {outcome.result.docx.name} like {taken}; "
                "give each report.output_name")
     return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, message), exit_code=ExitCode.INPUT)
+
+
+def written_if_committed(outcome: UnitOutcome) -> UnitOutcome:
+    """A unit interrupted (Ctrl-C) after its files were renamed into place is written, not interrupted."""
+    if outcome.outputs is None or outcome.outputs.committed is None:
+        return outcome
+    assert outcome.result is not None
+    return replace(outcome, result=replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf")), outputs=None)
 
 
 def _publish(outcome: UnitOutcome) -> UnitOutcome:

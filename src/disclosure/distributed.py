@@ -35,7 +35,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchInterrupted, UnitOutcome, _claim_names, _publish, _remove_if_empty, _remove_staging, build_unit
+from .batch import (
+    BatchInterrupted,
+    UnitOutcome,
+    _claim_names,
+    _publish,
+    _remove_if_empty,
+    _remove_staging,
+    build_unit,
+    written_if_committed,
+)
 from .errors import ExitCode, UsageError
 from .files import STAGING_PREFIX, StagedOutputs
 from .load import MAX_BYTES, LoadError, Problem, load
@@ -454,6 +463,8 @@ def build_on_cluster(sources: list[Path], output_dir: Path, scheduler: str, *, p
         batch.publish_ready(report)
     except KeyboardInterrupt:
         client.cancel(list(futures))
+        # a unit whose files were renamed into place before the interrupt reached its outcome is written
+        batch.outcomes = [None if o is None else written_if_committed(o) for o in batch.outcomes]
         staged = [o for o in batch.outcomes if o is not None and o.outputs is not None]
         for outcome in staged:
             outcome.outputs.discard()  # type: ignore[union-attr]
