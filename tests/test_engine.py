@@ -247,3 +247,28 @@ def test_printed_values_are_escaped_exactly_as_markupsafe_escapes_them(text: str
 
     assert escape_text(text) == str(escape(text))
     assert escape_text(Markup("<b>")) == "<b>"  # what is already markup is not escaped twice
+
+
+def test_a_new_cache_folder_removes_other_versions_unused_for_a_month(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each upgrade makes a new folder of compiled templates; those no process used for 30 days go, others stay."""
+    import os
+    import time
+
+    from disclosure.render import cache
+
+    base = tmp_path / "cache"
+    old, recent, other = base / "templates-old-version", base / "templates-recent-version", base / "notes"
+    for folder in (old, recent, other):
+        folder.mkdir(parents=True)
+        (folder / "x.bin").write_bytes(b"x")
+    month_ago = time.time() - 31 * 86400
+    for folder in (old, other):
+        os.utime(folder, (month_ago, month_ago))
+    monkeypatch.setenv("DISCLOSURE_CACHE_DIR", str(base))
+    cache.reset()
+    try:
+        current = cache.folder()
+    finally:
+        cache.reset()
+    assert current is not None and current.parent == base
+    assert sorted(p.name for p in base.iterdir()) == sorted([current.name, "templates-recent-version", "notes"])

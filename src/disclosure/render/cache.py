@@ -8,6 +8,10 @@ that a changed compiler never meets what an older one compiled, even when ``ENGI
 * ``$DISCLOSURE_CACHE_DIR``, else ``$XDG_CACHE_HOME/disclosure``, else ``~/.cache/disclosure``;
 * ``DISCLOSURE_CACHE_DIR=off`` turns the cache off.
 
+Each upgrade of disclosure (or of Python or Jinja) starts a new folder. A folder is marked used by every
+process that uses it, and when a new one is made, the folders of other versions unused for
+:data:`UNUSED_DAYS` days are removed (another installation that still runs keeps its own).
+
 The folder is created private (0700) and used only while it is owned by the user and writable by nobody
 else: what is loaded from it is code that will run. Anything that goes wrong with the cache (a full disk,
 a damaged file, a read-only home) only means compiling again.
@@ -20,9 +24,11 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import shutil
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +45,9 @@ from .compiler import (
 from .package import Relationship
 
 _FOLDER: Path | None | bool = False  # False: not looked up yet; None: no usable cache
+#: a folder of another version unused this long is removed when a new one is made
+UNUSED_DAYS = 30
+_PREFIX = "templates-"
 
 
 def _docxtpl_stamp() -> str:
@@ -77,10 +86,11 @@ def folder() -> Path | None:
         base = Path(setting)
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "disclosure"
-    versions = (f"templates-{sys.implementation.cache_tag}-jinja{jinja2.__version__}-docxtpl{_docxtpl_stamp()}"
+    versions = (f"{_PREFIX}{sys.implementation.cache_tag}-jinja{jinja2.__version__}-docxtpl{_docxtpl_stamp()}"
                 f"-engine{_engine_stamp()}")
     path = base / versions
     try:
+        new = not path.exists()
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         found = os.stat(path)
     except OSError:
@@ -88,8 +98,27 @@ def folder() -> Path | None:
     private = not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     if not stat.S_ISDIR(found.st_mode) or not private or (hasattr(os, "getuid") and found.st_uid != os.getuid()):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: see _remove_unused
+    if new:
+        _remove_unused(base, path)
     _FOLDER = path
     return path
+
+
+def _remove_unused(base: Path, current: Path) -> None:
+    """Remove the folders of other versions in ``base`` that no process used for :data:`UNUSED_DAYS` days."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    try:
+        siblings = [p for p in base.iterdir() if p.name.startswith(_PREFIX) and p.name != current.name]
+    except OSError:
+        return
+    for sibling in siblings:
+        with contextlib.suppress(OSError):
+            found = os.lstat(sibling)
+            mine = not hasattr(os, "getuid") or found.st_uid == os.getuid()
+            if stat.S_ISDIR(found.st_mode) and mine and found.st_mtime < cutoff:
+                shutil.rmtree(sibling, ignore_errors=True)
 
 
 def reset() -> None:
