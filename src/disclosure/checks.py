@@ -113,10 +113,7 @@ def check_balance(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
             yield finding("income-equals-expenditure",
                           f"预算公开表{table.number}收入总计{_figure(tables, income)}与支出总计{_figure(tables, spending)}不等", "budget", "lines")
     derived = {group.label: row.amount(0) for group, row in zip(SOURCE_GROUPS, tables.summary.income)}
-    current = [a for a in tables.atoms if a.is_current]
-    for source in FundingSource:  # 单位资金's kinds, this year's money
-        if source.is_unit_funds and source is not FundingSource.UNIT:
-            derived[source.value] = tables.context.sum(a for a in current if a.source is source)
+    derived.update((source.value, amount) for source, amount in tables.unit_fund_kinds().items())
     derived["上年结转"] = tables.summary.footer_row("上年结转").amount(0)
     for source, amount in model.budget.income.items():
         declared = tables.context.declared(amount)

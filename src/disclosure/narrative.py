@@ -212,10 +212,8 @@ def _unit_fund_kinds(w: Writer) -> str:
     """单位资金 by kind (事业收入…), this year's money, as the profile's ``income_unit_kinds`` clause."""
     if not w.has("income_unit_kinds"):
         return ""
-    kinds = [s for s in FundingSource if s.is_unit_funds and s is not FundingSource.UNIT]
-    atoms = [a for a in w.tables.atoms if a.is_current]
-    amounts = [(s, _sum(w, [a for a in atoms if a.source is s])) for s in kinds]
-    named = [w.phrase("income_unit_kind", label=s.value, amount=w.money(amount)) for s, amount in amounts if amount]
+    named = [w.phrase("income_unit_kind", label=source.value, amount=w.money(amount))
+             for source, amount in w.tables.unit_fund_kinds().items() if amount]
     return w.phrase("income_unit_kinds", kinds="，".join(named)) if named else ""
 
 

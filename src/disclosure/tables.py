@@ -1013,6 +1013,14 @@ class Tables:
             return self.by_key[key]
         return TABLE_DERIVATIONS[key](ctx, options)
 
+    def unit_fund_kinds(self) -> dict[FundingSource, Decimal]:
+        """单位资金 by kind (事业收入, 事业单位经营收入, 上级补助收入, …, not 单位资金 given without a kind): this
+        year's money of each, as printed — the kinds section 二 names after table 1's 单位资金, and the
+        figures a declared 收入预算 is checked against."""
+        current = [a for a in self.atoms if a.is_current]
+        return {source: self.context.sum(a for a in current if a.source is source)
+                for source in UNIT_FUND_SOURCES if source is not FundingSource.UNIT}
+
     def at(self, scale: Scale) -> Tables:
         """The standard tables at another scale."""
         if scale == self.scale:
