@@ -181,6 +181,9 @@ CASES = [
          setup=lambda d: (d / "bad.csv").write_text("code,name,level,parent_code\n20,短,lei,\n", encoding="utf-8")),
     Case("catalogue file missing", GOOD + "appendix: {catalogue: mine.csv}\n", 2,
          "unit.yaml:5 appendix.catalogue:"),
+    # no province's catalogue is a default: an appendix must name one when the profile names none
+    Case("appendix naming no catalogue", GOOD + "appendix: {title: 本单位目录}\n", 2,
+         "unit.yaml:5 appendix.catalogue: which catalogue to append is not given: name a CSV of your own"),
     Case("PDF attachment missing", GOOD + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", 2,
          "report.attachments[0].file: no such PDF file", args=["--pdf"]),
     # ------------------------------------------------------------------ numbers mean what they look like (issue 9)

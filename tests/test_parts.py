@@ -76,6 +76,12 @@ def test_no_catalogue_is_appended_unless_the_model_or_the_profile_asks(tmp_path:
     null = tmp_path / "null-appendix.yaml"
     null.write_text(text.replace("appendix:\n  catalogue: shanxi-batch-1\n", "appendix: null\n"), encoding="utf-8")
     assert prepare(null, profile=str(profile)).content.catalogue is None
+    # an appendix that names no catalogue takes the profile's, under its own title
+    titled = tmp_path / "titled-appendix.yaml"
+    titled.write_text(text.replace("appendix:\n  catalogue: shanxi-batch-1\n", "appendix: {title: 本单位目录}\n"),
+                      encoding="utf-8")
+    catalogue = prepare(titled, profile=str(profile)).content.catalogue
+    assert catalogue is not None and catalogue.title == "本单位目录" and len(catalogue.items) > 100
 
 
 def test_sheet_funds_derived_from_lines_by_source():

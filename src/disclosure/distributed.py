@@ -147,7 +147,7 @@ def _shipment(source: Path, options: dict[str, object], pdf: bool, profiles: dic
     Raises:
         LoadError: the model cannot be used (as it would say here), or names a file by an absolute path.
     """
-    from .pipeline import _model_profile, model_profile_name
+    from .pipeline import _model_profile, appendix_of, model_profile_name
 
     loaded = load(source)  # the model's own errors, exactly as here; and which files it names
     model = loaded.model
@@ -168,14 +168,15 @@ def _shipment(source: Path, options: dict[str, object], pdf: bool, profiles: dic
             if found is not None:
                 files[name] = found
             profile_option = name
-        default_catalogue = profiles[name].appendix
+        used = profiles[name]
     else:
         if str(profile) not in profiles:
             from .profile import load_profile
 
             profiles[str(profile)] = load_profile(str(profile))
-        default_catalogue = profiles[str(profile)].appendix
-    catalogue = (model.appendix.catalogue if model.appendix else None) if model.appendix_given else default_catalogue
+        used = profiles[str(profile)]
+    appendix = appendix_of(loaded, used)  # none named where the profile has none: its error, with its line
+    catalogue = appendix.catalogue if appendix is not None else None
     from .catalogue import BUNDLED
 
     if catalogue and catalogue not in BUNDLED:

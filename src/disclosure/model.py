@@ -737,10 +737,11 @@ class Glossary(_Model):
 class Appendix(_Model):
     """The catalogue appended under 十二、(一) 政府购买服务指导性目录."""
 
-    catalogue: str = Field(
-        "shanxi-batch-1",
+    catalogue: str | None = Field(
+        None,
         description="shanxi-batch-1 (bundled 山西省部门政府购买服务指导性目录（第一批）) or a CSV path "
-        "(department,code,level,name,parent_code) relative to this file.",
+        "(department,code,level,name,parent_code) relative to this file; absent: the profile's catalogue "
+        "(its `appendix`), and an error when it names none — no province's catalogue is anyone's default.",
     )
     title: str | None = Field(None, description="Catalogue title for a CSV of your own.")
     notice: list[str] | None = Field(

@@ -208,14 +208,30 @@ def _model_profile(loaded: LoadedModel) -> Profile:
         raise LoadError([loaded.source.problem(str(exc), path)]) from None
 
 
-def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
-    """The appended catalogue: the model's ``appendix`` (``null``: none), else the profile's default (none unless
-    the profile names one); a file that cannot be used is unusable input (exit 2), located in the model."""
+def appendix_of(loaded: LoadedModel, profile: Profile) -> Appendix | None:
+    """The catalogue appended under 十二、(一): the model's ``appendix`` (``null``: none), whose catalogue is the
+    profile's when it names none; without ``appendix``, the profile's default (none unless the profile names
+    one). An ``appendix`` naming no catalogue where the profile has none is unusable input (exit 2): the
+    catalogue of one province is no default of another's report."""
     model = loaded.model
-    if model.appendix_given:
-        appendix = model.appendix
-    else:
-        appendix = Appendix(catalogue=profile.appendix) if profile.appendix else None
+    if not model.appendix_given:
+        return Appendix(catalogue=profile.appendix) if profile.appendix else None
+    appendix = model.appendix
+    if appendix is None or appendix.catalogue is not None:
+        return appendix
+    if profile.appendix:
+        return appendix.model_copy(update={"catalogue": profile.appendix})
+    from .catalogue import BUNDLED
+
+    message = (f"which catalogue to append is not given: name a CSV of your own (department,code,level,name,"
+               f"parent_code) or a bundled one ({', '.join(BUNDLED)}), or write appendix: null for none")
+    raise LoadError([loaded.source.problem(message, ("appendix", "catalogue"))])
+
+
+def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
+    """The appended catalogue (:func:`appendix_of`); a file that cannot be used is unusable input (exit 2),
+    located in the model."""
+    appendix = appendix_of(loaded, profile)
     if appendix is None:
         return None
     try:

@@ -67,8 +67,8 @@ def _plain(model: BudgetModel) -> dict[str, Any]:
     unit = model.unit.model_dump(mode="python")
     data["unit"] = {key: value for key, value in unit.items()  # the unit's level and amount unit, always
                     if key in data["unit"] or key in ("level", "amount_unit")}
-    if model.appendix is not None:  # the catalogue, even the default one, rather than `appendix: {}`
-        data["appendix"] = {"catalogue": model.appendix.catalogue, **data.get("appendix", {})}
+    if model.appendix is not None:  # given, even empty (`appendix: {}`: the profile's catalogue)
+        data["appendix"] = data.get("appendix", {})
     elif model.appendix_given:
         data["appendix"] = None
     return data

@@ -79,7 +79,7 @@ def _leaf_row(sheet: str, leaf: L.Leaf, path: L.ModelPath) -> tuple[str, str, st
     default = leaf.default.value if hasattr(leaf.default, "value") else leaf.default
     if isinstance(default, bool):
         default = L.YES if default else L.NO
-    # a default of a field inside an optional part (appendix.catalogue) applies only when the part is given
+    # a default of a field inside an optional part applies only when the part is given
     shown_default = "" if default in (None, "", [], {}) or leaf.optional else str(default)
     required = "是" if leaf.required and not leaf.optional else ""
     choices = "、".join(leaf.choices) if leaf.kind is L.Kind.CHOICE else ""
