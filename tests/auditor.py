@@ -312,14 +312,35 @@ def audit_project_table(table_rows: list[list[str]]) -> list[str]:
     return problems
 
 
+def audit_sheet_funds(table_rows: list[list[str]]) -> list[str]:
+    """A 项目支出绩效目标表's 项目资金: 实施期 and 年度 资金总额 = Σ 中央、省级、市县（区）财政资金、单位自筹、其他资金.
+
+    The Shanxi sheet's rows: label, label, 实施期 label, its amount, 年度 label (two cells), its amount (two).
+    """
+    funds = [r for r in table_rows if r and r[0].startswith("项目资金") and len(r) >= 7]
+    if len(funds) < 2 or "资金总额" not in funds[0][2]:
+        return []
+    problems = []
+    for name, column in (("实施期", 3), ("年度", 6)):
+        if not all(is_number(r[column]) for r in funds):
+            problems.append(f"sheet {table_rows[0][2:3]}: {name} 项目资金 not all figures: {[r[column] for r in funds]}")
+            continue
+        total, *parts = (number(r[column]) for r in funds)
+        if total != sum(parts, Decimal(0)):
+            problems.append(f"sheet {table_rows[0][2:3]}: {name}资金总额 {total} ≠ Σ {parts}")
+    return problems
+
+
 def audit_tables(document) -> list[str]:
     problems = []
     for item in body_items(document):
         if isinstance(item, Table):
             table_rows = rows(item)
-            if any("绩效指标" in c or "一级指标" in c or "指导性目录" in c or "一级目录" in c
-                   for r in table_rows for c in r):
-                continue  # performance sheets and the catalogue hold no arithmetic
+            if any("绩效指标" in c or "一级指标" in c for r in table_rows for c in r):
+                problems += audit_sheet_funds(table_rows)  # a sheet's only arithmetic: its funds
+                continue
+            if any("指导性目录" in c or "一级目录" in c for r in table_rows for c in r):
+                continue  # the catalogue holds no arithmetic
             problems += audit_table_rows(table_rows)
     return problems
 

@@ -77,6 +77,14 @@ def test_the_auditor_catches_a_share_a_rate_and_a_total_that_do_not_recompute(bu
         cell = table_after(document, title).rows[row].cells[column]
         cell.paragraphs[0].runs[0].text = str(D(cell.text) + D("0.01"))
         assert audit_tables(document), title
+    # a performance sheet's 年度资金总额 one 元 off its parts
+    document = open_report(built_examples["county-school-2025.yaml"])
+    assert audit_tables(document) == []
+    sheet = next(t for t in document.tables if any("一级指标" in c.text for row in t.rows for c in row.cells))
+    funds = next(row for row in sheet.rows if row.cells[0].text.startswith("项目资金"))
+    total = funds.cells[6]
+    total.paragraphs[0].runs[0].text = f"{D(total.text.replace(',', '')) + 1:,}"
+    assert any("年度资金总额" in problem for problem in audit_tables(document))
 
 
 # --------------------------------------------------------------------------- income by kind
