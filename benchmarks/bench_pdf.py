@@ -39,6 +39,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_batch import make_units
+
 from disclosure.batch import _Pdfs, build_batch
 from disclosure.pdf import convert_to_pdf, find_soffice, finish_pdf
 from disclosure.pdf_batch import PdfJob
@@ -48,20 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def models(folder: Path, count: int) -> list[Path]:
     """``count`` models: the bundled examples in turn, each under a file name of its own."""
-    examples = sorted((ROOT / "examples").glob("*.yaml"))
-    paths = []
-    for number in range(count):
-        example = examples[number % len(examples)]
-        name = f"{number:03d}-{example.stem}"
-        text = example.read_text(encoding="utf-8")
-        if "\nreport:\n" in text:
-            text = text.replace("\nreport:\n", f"\nreport:\n  output_name: {name}\n", 1)
-        else:
-            text = f"report: {{output_name: {name}}}\n" + text
-        path = folder / f"{name}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    return make_units(folder, count, sorted((ROOT / "examples").glob("*.yaml")))
 
 
 def children_cpu() -> float:

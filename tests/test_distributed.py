@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from example_models import named_copy
 
 distributed = pytest.importorskip("distributed", reason="needs the dask extra: pip install -e '.[test,dask]'")
 
@@ -41,15 +42,7 @@ def run(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProc
 
 
 def _copy(example: str, folder: Path, name: str, extra: str = "") -> Path:
-    text = (EXAMPLES / example).read_text(encoding="utf-8")
-    if "\nreport:\n" in text:
-        text = text.replace("\nreport:\n", f"\nreport:\n  output_name: {name}\n", 1)
-    else:
-        text = f"report: {{output_name: {name}}}\n" + text
-    path = folder / f"{name}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + extra, encoding="utf-8")
-    return path
+    return named_copy(EXAMPLES / example, folder, name, extra)
 
 
 def _files(folder: Path) -> dict[str, bytes]:

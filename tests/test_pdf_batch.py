@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from example_models import named_copy
 from libreoffice import needs_soffice
 from pypdf import PdfReader, PdfWriter
 
@@ -35,17 +36,6 @@ def _document(docx: Path, name: str = "word/document.xml") -> str:
         return archive.read(name).decode("utf-8")
 
 
-def _model(folder: Path, source: Path, name: str, extra: str = "") -> Path:
-    text = source.read_text(encoding="utf-8")
-    if "\nreport:\n" in text:
-        text = text.replace("\nreport:\n", f"\nreport:\n  output_name: {name}\n", 1)
-    else:
-        text = f"report: {{output_name: {name}}}\n" + text
-    path = folder / f"{name}.yaml"
-    path.write_text(text + extra, encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The example; a school (another unit, title, tables and sheets) appending the same catalogue; the
@@ -54,9 +44,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (folder / "small.csv").write_text("department,code,level,name,parent_code\n宣传部,A,1,公共服务,\n"
                                       "宣传部,A15,2,公共信息与宣传服务,A\n", encoding="utf-8")
     models = {
-        "example": _model(folder, EXAMPLE, "example"),
-        "school": _model(folder, SCHOOL, "school", "appendix:\n  catalogue: shanxi-batch-1\n"),
-        "small": _model(folder, EXAMPLE, "small").with_suffix(".yaml"),
+        "example": named_copy(EXAMPLE, folder, "example"),
+        "school": named_copy(SCHOOL, folder, "school", "appendix:\n  catalogue: shanxi-batch-1\n"),
+        "small": named_copy(EXAMPLE, folder, "small").with_suffix(".yaml"),
     }
     models["small"].write_text(models["small"].read_text(encoding="utf-8").replace(
         "catalogue: shanxi-batch-1", "catalogue: small.csv"), encoding="utf-8")
