@@ -193,16 +193,10 @@ def build_batch(
         built.close()  # stops the workers
         if pdfs is not None:
             pdfs.stop()  # kills LibreOffice, waits for the threads that made PDFs
-        for index, outcome in publishing:  # interrupted after its files were renamed into place: it is written
-            outcomes[index:index + 1] = [written_if_committed(outcome)]
-        staged = [o for o in outcomes if o.outputs is not None]  # built, not yet published: interrupted
-        for outcome in staged:
-            outcome.outputs.discard()  # type: ignore[union-attr]
-        _remove_staging(output_dir, prefix)
-        if new_folder:
-            _remove_if_empty(output_dir)
-        finished = [o for o in outcomes if o.outputs is None]  # written, or failed on their own
-        raise BatchInterrupted(finished, [o.source for o in staged] + sources[len(outcomes):]) from None
+        for index, outcome in publishing:  # the unit being published, perhaps not yet in outcomes
+            outcomes[index:index + 1] = [outcome]
+        unbuilt: list[UnitOutcome | None] = [None] * (len(sources) - len(outcomes))
+        raise interrupted_batch(sources, [*outcomes, *unbuilt], output_dir, prefix, new_folder) from None
     finally:
         if pdfs is not None:
             pdfs.stop()
@@ -340,6 +334,23 @@ def _claim_names(outcome: UnitOutcome, claimed: dict[Path, Path]) -> UnitOutcome
     message = (f"error: {outcome.source}: writes {outcome.result.docx.name} like {taken}; "
                "give each report.output_name")
     return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, message), exit_code=ExitCode.INPUT)
+
+
+def interrupted_batch(sources: Sequence[Path], outcomes: Sequence[UnitOutcome | None], output_dir: Path, prefix: str,
+                      new_folder: bool) -> BatchInterrupted:
+    """After Ctrl-C: every unit staged and not published is discarded, the batch's staging folders removed (and
+    the output folder, when the batch made it and it stayed empty); ``outcomes`` line up with ``sources``
+    (None: not built yet). A unit renamed into place before the interrupt reached its outcome is written."""
+    outcomes = [None if o is None else written_if_committed(o) for o in outcomes]
+    for outcome in outcomes:
+        if outcome is not None and outcome.outputs is not None:
+            outcome.outputs.discard()
+    _remove_staging(output_dir, prefix)
+    if new_folder:
+        _remove_if_empty(output_dir)
+    finished = [o for o in outcomes if o is not None and o.outputs is None]  # written, or failed on their own
+    interrupted = [s for s, o in zip(sources, outcomes) if o is None or o.outputs is not None]
+    return BatchInterrupted(finished, interrupted)
 
 
 def written_if_committed(outcome: UnitOutcome) -> UnitOutcome:

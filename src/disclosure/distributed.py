@@ -36,14 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from .batch import (
-    BatchInterrupted,
     UnitOutcome,
     _claim_names,
     _publish,
     _remove_if_empty,
-    _remove_staging,
     build_unit,
-    written_if_committed,
+    interrupted_batch,
 )
 from .errors import ExitCode, UsageError
 from .files import STAGING_PREFIX, StagedOutputs
@@ -464,17 +462,7 @@ def build_on_cluster(sources: list[Path], output_dir: Path, scheduler: str, *, p
         batch.publish_ready(report)
     except KeyboardInterrupt:
         client.cancel(list(futures))
-        # a unit whose files were renamed into place before the interrupt reached its outcome is written
-        batch.outcomes = [None if o is None else written_if_committed(o) for o in batch.outcomes]
-        staged = [o for o in batch.outcomes if o is not None and o.outputs is not None]
-        for outcome in staged:
-            outcome.outputs.discard()  # type: ignore[union-attr]
-        _remove_staging(output_dir, batch.prefix)
-        if new_folder:
-            _remove_if_empty(output_dir)
-        finished = [o for o in batch.outcomes if o is not None and o.outputs is None]  # written, or failed
-        interrupted = [s for s, o in zip(sources, batch.outcomes) if o is None or o.outputs is not None]
-        raise BatchInterrupted(finished, interrupted) from None
+        raise interrupted_batch(sources, batch.outcomes, output_dir, batch.prefix, new_folder) from None
     finally:
         client.close()
     outcomes = [o for o in batch.outcomes if o is not None]
