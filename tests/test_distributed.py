@@ -172,3 +172,23 @@ def test_ctrl_c_just_after_a_unit_is_renamed_into_place_counts_it_written(schedu
     assert finished[0].result.docx == tmp_path / "out" / "学校甲.docx"
     assert caught.value.interrupted == [models[1]]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["学校甲.docx"]  # no staging folder left
+
+
+def test_a_workbook_naming_a_file_by_an_absolute_path_is_told_its_cell(scheduler: str, tmp_path: Path):
+    """The error of a file that cannot travel is located as every error of a workbook is: by its cell."""
+    import openpyxl
+
+    from disclosure.batch import build_batch
+
+    workbook = tmp_path / "学校.xlsx"
+    converted = run("convert", str(EXAMPLES / "county-school-2025.yaml"), str(workbook), cwd=tmp_path)
+    assert converted.returncode == 0, converted.stderr
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["单位信息"]
+    label = next(row[0] for row in sheet.iter_rows() if row[0].value == "附录·目录")
+    sheet.cell(row=label.row, column=2, value=str(tmp_path / "cat.csv"))
+    book.save(workbook)
+    [outcome] = build_batch([workbook], tmp_path / "out", scheduler=scheduler)
+    assert outcome.result is None and outcome.exit_code == 2
+    assert f"学校.xlsx 单位信息!B{label.row} appendix.catalogue: " in outcome.messages[-1], outcome.messages
+    assert "the cluster's workers do not share this machine's files" in outcome.messages[-1]

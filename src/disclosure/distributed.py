@@ -45,7 +45,7 @@ from .batch import (
 )
 from .errors import ExitCode, UsageError
 from .files import STAGING_PREFIX, StagedOutputs
-from .load import MAX_BYTES, LoadError, Problem, load
+from .load import MAX_BYTES, LoadError, load
 from .profile import is_profile_path
 
 __all__ = ["Returned", "Shipment", "build_on_cluster"]
@@ -185,7 +185,7 @@ def _shipment(source: Path, options: dict[str, object], pdf: bool, profiles: dic
         if Path(name).is_absolute():
             message = (f"{name}: is an absolute path, and the cluster's workers do not share this machine's files; "
                        "name it relative to the model")
-            raise LoadError([Problem(loaded.source.file, message, where, loaded.source.line(where))])
+            raise LoadError([loaded.source.problem(message, where)])  # a line, or a workbook's cell
         found = _entry(base / name)
         if found is not None:
             files[str(base / name)] = found
