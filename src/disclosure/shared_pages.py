@@ -30,7 +30,7 @@ import hashlib
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -64,20 +64,22 @@ class SharedPart:
     end: int
     bookmark_id: str
     bottom_margin: float  #: points: a report's footer above this would shorten the text area
+    #: the report's parts as :func:`split` read them, and its headers and footers emptied (read once)
+    package: _Package = field(repr=False, compare=False)
+    blank_headers_footers: dict[str, bytes] = field(repr=False, compare=False)
 
     def write_part(self, target: Path) -> Path:
         """The part alone: the report's package with only the part in its body, footers emptied."""
-        package = _Package(self.docx)
+        package = self.package
         document = _part_document(package.document, self.start, self.end)
-        parts = {package.document_name: document.encode("utf-8"), **_blank_headers_footers(package)}
-        package.write(target, parts)
+        package.write(target, {package.document_name: document.encode("utf-8"), **self.blank_headers_footers})
         return target
 
     def write_variant(self, pages: int, target: Path) -> Path:
         """The report with the part replaced by ``pages`` empty pages (the first keeps the part's bookmark)."""
         if pages < 1:
             raise ValueError("a part has at least one page")
-        package = _Package(self.docx)
+        package = self.package
         text = package.document
         empty = (f'<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:bookmarkStart w:id="{self.bookmark_id}" '
                  f'w:name="{self.bookmark}"/><w:bookmarkEnd w:id="{self.bookmark_id}"/></w:p>'
@@ -127,7 +129,7 @@ def split(docx: Path, bookmark: str, next_bookmark: str | None) -> SharedPart | 
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return SharedPart(Path(docx), bookmark, next_bookmark, digest.hexdigest(), start, end, bookmark_id,
-                      int(margin.group(1)) / 20)
+                      int(margin.group(1)) / 20, package, headers_footers)
 
 
 def compose(variant_pdf: Path, part_pdf: Path, part: SharedPart, target: Path) -> Path:
