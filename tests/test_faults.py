@@ -270,7 +270,8 @@ def test_ctrl_c_at_any_moment_of_a_build_ends_it_without_a_traceback(run: Run, a
     else:  # finished before the signal (or renamed its files just before it): both files, complete
         assert result.returncode == 0 or said.startswith("interrupted: wrote out/"), said
         assert sorted(p.name for p in run.out.iterdir()) == [f"{NAME}.docx", f"{NAME}.json"]
-    assert took < 2 and list(run.tmp.iterdir()) == []
+    assert took < 2, (took, said)
+    assert list(run.tmp.iterdir()) == [], (list(run.tmp.iterdir()), said)
 
 
 # --------------------------------------------------------------------------- workers
