@@ -18,6 +18,8 @@ AMOUNT = r"(\d[\d,]*(?:\.\d+)?)"
 SHARE = re.compile(AMOUNT + r"万元，占[^，；。%\d]*?(\d+(?:\.\d+)?)%")
 CHANGE = re.compile(r"比(?:上年|\d{4}年[^增减持]*?)(增加|减少)" + AMOUNT + r"万元(?:，(增长|下降)(\d+(?:\.\d+)?)%)?")
 FIRST_AMOUNT = re.compile(AMOUNT + r"万元")
+#: a whole a share names (占…项目支出总额的X%), and where the report prints it: section 三's 项目支出 (table 3)
+NAMED_WHOLES = {"项目支出总额": re.compile(r"项目支出" + AMOUNT + r"万元")}
 
 
 def number(text: str) -> Decimal:
@@ -45,14 +47,18 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal:
 # --------------------------------------------------------------------------- sentences
 
 
-def audit_paragraph(text: str) -> list[str]:
-    """Each 占X% against the paragraph's first amount (its whole); each 比上年增加/减少D万元，增长/下降R% against
-    the amount printed just before it (this year's figure): R = D / (this year − D) × 100."""
+def audit_paragraph(text: str, wholes: dict[str, Decimal] | None = None) -> list[str]:
+    """Each 占X% against the paragraph's first amount (its whole), or against the whole it names where the
+    report prints that (``wholes``: 项目支出总额); each 比上年增加/减少D万元，增长/下降R% against the amount
+    printed just before it (this year's figure): R = D / (this year − D) × 100."""
     problems = []
     first = FIRST_AMOUNT.search(text)
     for match in SHARE.finditer(text):
         part, share = number(match.group(1)), Decimal(match.group(2))
         whole = number(first.group(1)) if first else Decimal(0)
+        named = [w for name, w in (wholes or {}).items() if name in match.group(0)]
+        if named:
+            whole = named[0]
         if match.start() == (first.start() if first else -1):  # the whole's own share (none in our forms)
             continue
         if percent_of(part, whole) != share:
@@ -78,10 +84,15 @@ def audit_paragraph(text: str) -> list[str]:
 
 
 def audit_sentences(document) -> list[str]:
+    texts = [item.text for item in body_items(document) if isinstance(item, Paragraph) and item.text.strip()]
+    wholes = {}
+    for name, pattern in NAMED_WHOLES.items():
+        found = next((m for t in texts for m in [pattern.search(t)] if m), None)
+        if found:
+            wholes[name] = number(found.group(1))
     problems = []
-    for item in body_items(document):
-        if isinstance(item, Paragraph) and item.text.strip():
-            problems += audit_paragraph(item.text)
+    for text in texts:
+        problems += audit_paragraph(text, wholes)
     return problems
 
 

@@ -168,6 +168,7 @@ def test_names_that_differ_only_in_bracket_width_or_spacing_are_the_same_name():
     assert same_name("维修(护)费", "维修（护）费") and same_name("因公出国（境） 费用", "因公出国(境)费用")
     assert not same_name("维修费", "维修（护）费")
     text = """unit: {name: 某单位, code: '001', fiscal_year: 2025, type: 行政单位}
+operating_costs: {一般公共预算: 10000}
 budget:
   economic_names: {30213: 维修(护)费}
   lines:

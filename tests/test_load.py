@@ -42,6 +42,14 @@ def test_unknown_key_suggests_the_nearest():
     assert problems(HEAD + "budjet: {}\n") == ["x.yaml:2 budjet: unknown key 'budjet'; did you mean 'budget'?"]
 
 
+@pytest.mark.parametrize("key", ["on", "yes", "null", "1"])
+def test_a_key_is_named_as_written_never_as_the_value_yaml_1_1_reads(key: str):
+    assert problems(HEAD + f"{key}: 1\n") == [f"x.yaml:2 {key}: unknown key '{key}'; known keys: unit, report, overview, "
+                                               "projects, budget, fund_income, state_capital_income, three_public, "
+                                               "operating_costs, procurement, last_year, performance, assets, "
+                                               "government_purchase, other_notes, glossary, appendix"]
+
+
 def test_float_like_amounts_are_exact_and_limited_to_two_places():
     model = loads(HEAD + "procurement: {goods: 0.1, works: 12345678901234.99}\n").model
     assert model.procurement.goods == Decimal("0.1")

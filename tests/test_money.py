@@ -47,6 +47,12 @@ def test_printed_forms(function, value, printed):
     assert function(value) == printed
 
 
+def test_a_share_of_something_that_rounds_to_zero_prints_its_two_places():
+    # 0.03万元 of 1,234,567,901.04万元: 占0.00%, not 占0% (which reads as nothing)
+    assert money.percent(money.share(D("0.03"), D("1234567901.04")), of_something=True) == "0.00%"
+    assert money.percent(D("0"), of_something=False) == "0%"
+
+
 def test_share_of_zero_whole_is_zero_not_an_error():
     assert money.share(D("5"), D("0")) == 0
 

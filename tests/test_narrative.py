@@ -160,6 +160,16 @@ def test_no_three_public_costs():
     assert texts(narrative_of(), 7) == ["本单位无“三公”经费预算。"]
 
 
+def test_three_public_that_fell_to_zero_says_the_decrease_and_its_reason():
+    n = narrative_of(last_year={"three_public": {"amount": 50000, "reason": "不再安排公务接待费；"}})
+    assert texts(n, 7) == [
+        "2025年度测试单位“三公”经费预算0万元，比上年减少5.00万元，下降100.00%，主要原因是不再安排公务接待费。其中：因公出国"
+        "（境）费0万元，公务接待费0万元，公务用车购置及运行费0万元（其中：公务用车购置费0万元，公务用车运行维护费0万元）。"
+    ]
+    # last year's figure given as zero: nothing to explain
+    assert texts(narrative_of(last_year={"three_public": {"amount": 0}}), 7) == ["本单位无“三公”经费预算。"]
+
+
 def test_three_public_with_all_items_and_changes():
     n = narrative_of(
         three_public={"一般公共预算": {"outbound_travel": 20000, "official_reception": 15000, "vehicle_purchase": 0,
@@ -191,6 +201,18 @@ def test_operating_costs():
     assert texts(n, 8) == ["2025年度测试单位机关运行经费预算18.00万元，比上年减少2.00万元，下降10.00%，主要原因是公用经费压减。"]
 
 
+def test_operating_costs_that_fell_to_zero_say_the_decrease():
+    n = narrative_of(last_year={"operating_costs": {"amount": 300000, "reason": "机构改革后不再单独核算，"}})
+    assert texts(n, 8) == ["2025年度测试单位机关运行经费预算0万元，比上年减少30.00万元，下降100.00%，主要原因是机构改革后不再单独"
+                           "核算。"]
+
+
+def test_a_small_change_on_a_large_figure_prints_its_rate_with_two_places():
+    n = narrative_of(operating_costs={"一般公共预算": 100000100},
+                     last_year={"operating_costs": {"amount": 100000000}})
+    assert texts(n, 8) == ["2025年度测试单位机关运行经费预算10000.01万元，比上年增加0.01万元，增长0.00%。"]
+
+
 def test_procurement():
     n = narrative_of(procurement={"goods": 50000, "works": 0, "services": 123456})
     assert texts(n, 9) == ["2025年测试单位政府采购预算总额17.35万元。其中：政府采购货物预算5.00万元、政府采购工程预算0万元、"
@@ -201,6 +223,7 @@ def test_procurement():
 
 
 def test_performance_counts_by_category_and_published_share():
+    # the published 50.00 of 项目支出 65.00 as table 3 prints it (甲's 3.00 上年结转 included): 76.92%
     assert texts(narrative_of(), 10) == [
         "1、整体绩效目标",
         "2025年编报单位整体绩效目标，涉及资金200.00万元。",
@@ -208,7 +231,7 @@ def test_performance_counts_by_category_and_published_share():
         "2、项目绩效目标",
         "2025年测试单位纳入绩效目标管理的二级项目2个，共计金额62.00万元。其中：其他运转类项目1个，涉及金额50.00万元；"
         "特定目标类项目1个，涉及金额12.00万元。公开项目绩效目标1个，涉及项目金额50.00万元，占部门（单位）项目支出总额的"
-        "80.65%。其中：其他运转类项目1个，涉及项目金额50.00万元。",
+        "76.92%。其中：其他运转类项目1个，涉及项目金额50.00万元。",
         "（项目绩效目标表公开情况见附件）",
     ]
 

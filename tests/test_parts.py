@@ -101,6 +101,22 @@ def test_sheet_funds_derived_from_lines_by_source():
     assert sheet.competent_department == "001-测试单位"
 
 
+@pytest.mark.parametrize(("tier", "region", "provincial"), [
+    ("省级", "广东省", True), ("自治区级", "广西壮族自治区", True), ("市级", "上海市", True),
+    ("市级", "晋城市", False), ("区级", "上海市某某区", False), ("县级", None, False), (None, None, False),
+])
+def test_derived_sheet_funds_go_under_the_units_own_tier(tier, region, provincial):
+    m = BudgetModel.model_validate({
+        "unit": {**UNIT, "tier": tier, "region": region},
+        "projects": [{"name": "甲", "category": "特定目标类", "performance": {}}],
+        "budget": {"lines": [{"function": "2012902", "kind": "项目支出", "project": "甲", "source": "一般公共预算",
+                              "amount": "1000"}]},
+    })
+    [sheet] = derive_sheets(m, load_profile())
+    funds = sheet.annual_funds
+    assert (funds.provincial, funds.local) == ((Decimal("1000"), 0) if provincial else (0, Decimal("1000")))
+
+
 def test_declared_sheet_funds_must_match_the_lines():
     m = model(
         projects=[{"name": "甲", "category": "特定目标类",

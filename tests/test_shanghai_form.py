@@ -216,3 +216,38 @@ def test_a_部门_counts_its_budget_units_alike_in_概况_and_in_the_performance
     narrative = narrate(changed, derive_tables(changed, prepared.classification), prepared.profile)
     assert "预算单位共12个，包括：" in narrative.included_units
     assert any("本部门12个预算单位开展了" in section.text for section in narrative.sections.values())
+
+
+def test_money_carried_over_counts_alike_in_tables_4_5_and_8_and_in_the_编制说明(tmp_path: Path):
+    """Tables 3 and 4 count 上年结转; so do tables 5 to 8 of this form (their titles do not exclude it), or table
+    4's 一般公共预算 column and the 编制说明 would disagree with table 5 (decision 71)."""
+    text = UNIT.read_text(encoding="utf-8").replace(
+        "  lines:\n",
+        "  lines:\n"
+        "    - {function: 2070104, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 65432.20, carry_over: true}\n",
+        1)
+    model = tmp_path / "carried.yaml"
+    model.write_text(text, encoding="utf-8")
+    document = open_report(build(model, tmp_path / "out").docx)
+    fiscal = rows(table_titled(document, "2025年预算单位财政拨款收支预算总表"))
+    general_column = _yuan(next(r for r in fiscal if "支出总计" in r)[-3])
+    general = rows(table_titled(document, "2025年预算单位一般公共预算支出功能分类预算表"))  # 合计 last
+    table_5_total, table_5_basic = (_yuan(x) for x in general[-1][-3:-1])
+    economic = rows(table_titled(document, "2025年预算单位一般公共预算基本支出部门预算经济分类预算表"))
+    table_8_total = _yuan(economic[-1][-3])
+    assert general_column == table_5_total and table_5_basic == table_8_total
+    prose = re.search(r"一般公共预算拨款支出预算([0-9,.]+)万元", "\n".join(after_contents(document))).group(1)
+    assert D(prose.replace(",", "")) == (table_5_total / 10000).quantize(D("0.01"))
+    # and the carried-over 65,432.20 is in them
+    plain = rows(table_titled(open_report(build(UNIT, tmp_path / "plain").docx), "2025年预算单位一般公共预算支出功能分类预算表"))
+    assert table_5_total - _yuan(plain[-1][-3]) == D("65432.20")
+
+
+def test_a_部门_prints_each_economic_款_once_in_table_8(department_report):
+    """The form prints no 政府预算经济分类, so a 款 whose units map to two government codes is still one row."""
+    table = rows(table_titled(department_report, "2025年部门一般公共预算基本支出部门预算经济分类预算表"))
+    codes = [(r[0], r[1]) for r in table[1:] if r[0]]
+    assert len(codes) == len(set(codes)), codes
+    for lei in {c for c, _ in codes}:
+        class_row = next(r for r in table if r[0] == lei and not r[1])
+        assert _yuan(class_row[-3]) == sum(_yuan(r[-3]) for r in table if r[0] == lei and r[1])

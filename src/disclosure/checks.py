@@ -20,7 +20,7 @@ from . import money
 from .classification import Classification, NameProblem, economic_lineage, function_lineage, resolve_names
 from .load import PathElement, SourceMap, format_path
 from .model import FISCAL_SOURCES, BudgetModel, ExpenditureKind, FundingSource, UnitType
-from .tables import SOURCE_GROUPS, Tables, derive_tables, government_economic_code, unit_types
+from .tables import SOURCE_GROUPS, Tables, derive_tables, government_economic_code, unit_counts, unit_types
 
 
 class Severity(str, Enum):
@@ -207,6 +207,12 @@ define("zero-line", WARNING, "预算行金额为0", "A budget line of amount 0 p
 define("project-without-money", WARNING, "已声明的项目没有预算行",
        "A declared project with no line this year or carried over: it prints nowhere except its sheet.",
        "projects:\n  - {name: 甲, category: 特定目标类}\n")
+define("sheet-without-money-this-year", WARNING, "绩效目标表的项目本年没有预算",
+       "A project whose sheet derives its funds from the lines but whose lines are all 上年结转: the sheet "
+       "prints 0 as its funds, and section 十 does not count the project (it counts table 12's). Declare the "
+       "sheet's funds (performance.funds) or leave the form out.",
+       "projects:\n  - name: 甲\n    category: 特定目标类\n    performance: {overview: 甲}\n"
+       + _line("function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000, carry_over: true"))
 
 
 @check
@@ -239,6 +245,7 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
 def check_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     with_lines = {line.project for line in model.budget.lines if line.project}
+    this_year = {line.project for line in model.budget.lines if line.project and not line.carry_over}
     for i, project in enumerate(model.projects):
         if project.name in seen:
             yield finding("duplicate-project", f"项目“{project.name}”重复声明（首次见projects[{seen[project.name]}]）",
@@ -247,6 +254,9 @@ def check_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         seen[project.name] = i
         if project.name not in with_lines:
             yield finding("project-without-money", f"项目“{project.name}”没有预算行", "projects", i, "name")
+        elif project.name not in this_year and project.performance is not None and project.performance.funds is None:
+            yield finding("sheet-without-money-this-year", f"项目“{project.name}”只有上年结转资金，绩效目标表资金将按本年"
+                          "预算行印为0，十、也不计此项目", "projects", i, "performance")
 
 
 define("unknown-unit", ERROR, "行或项目所属单位须是本部门所列单位",
@@ -369,6 +379,12 @@ define("operating-costs-within-public-spending", ERROR, "机关运行经费不�
        "一般公共预算 机关运行经费 cannot exceed it.",
        "operating_costs: {一般公共预算: 50000}\n"
        + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 10000"))
+define("operating-costs-declared", WARNING, "行政单位和参公事业单位申报机关运行经费",
+       "机关运行经费 is the 公用经费 of 行政单位 and 参公事业单位 (glossary 四): where the report has such a unit "
+       "and table 6 has 一般公共预算 公用经费 but nothing is declared, section 八 would say the unit has none "
+       "while table 6 shows it. Declare operating_costs (or give the unit's type, if it is a 事业单位).",
+       "unit: {name: 示例单位, code: '001', fiscal_year: 2025, type: 行政单位}\n"
+       + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 10000"))
 define("declared-without-lines", WARNING, "申报的“三公”经费或机关运行经费没有对应的财政拨款",
        "三公 or 机关运行经费 declared for a fiscal source that has no money in the budget lines.",
        "operating_costs: {政府性基金预算: 10000}\n" + _line(BASIC_LINE))
@@ -408,6 +424,18 @@ def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Findin
         yield finding("operating-costs-within-public-spending",
                       f"机关运行经费{_figure(tables, printed)}超过一般公共预算基本支出公用经费{_figure(tables, public)}",
                       "operating_costs", "一般公共预算")
+
+
+@check
+def check_operating_costs_declared(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    if any(model.operating_costs.values()):
+        return
+    public = tables.basic_by_economic.total("public")
+    counts = unit_counts(model)
+    if public and counts["administrative"] + counts["civil_service_institutions"]:
+        yield finding("operating-costs-declared",
+                      f"一般公共预算基本支出公用经费{_figure(tables, public)}，但未申报机关运行经费（行政单位和参公事业单位"
+                      "的公用经费即机关运行经费），八、将写“无机关运行经费”", "operating_costs")
 
 
 @check

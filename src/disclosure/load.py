@@ -457,6 +457,8 @@ class _Reader:
                 top.key_position = _pack(event.start_mark)
                 return
             key = self._scalar(event, tag, top)
+            if not isinstance(key, str):  # on:, yes:, null: — every key of a model is text, kept as written
+                key = event.value
         else:
             raise self.fail(event.start_mark, path, "a mapping key must be a plain value, not a list or mapping")
         key = key if isinstance(key, str) else str(key)

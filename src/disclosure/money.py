@@ -164,10 +164,14 @@ def wan(wan_amount: Decimal) -> str:
     return "0" if wan_amount == 0 else _fixed(wan_amount)
 
 
-def percent(value: Decimal) -> str:
-    """A share or rate with its sign dropped: ``1.31%``, ``100.00%``, and ``0%`` for zero."""
+def percent(value: Decimal, *, of_something: bool = False) -> str:
+    """A share or rate with its sign dropped: ``1.31%``, ``100.00%``, and ``0%`` for zero.
+
+    ``of_something``: the share is of a figure that is not zero (or the rate of a change that is not), so a
+    value that rounds to zero prints ``0.00%`` — "占0%" or "增长0%" beside 0.03万元 would read as nothing.
+    """
     value = abs(value)
-    return "0%" if value == 0 else f"{_fixed(value)}%"
+    return "0%" if value == 0 and not of_something else f"{_fixed(value)}%"
 
 
 def yuan(amount: Decimal) -> str:

@@ -28,13 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from . import money
 from .model import FISCAL_SOURCES, BudgetModel, Comparison, FundingSource
 from .money import NumberFormat, Scale
 from .profile import Profile, fill_placeholders, load_profile, report_placeholders
-from .tables import THREE_PUBLIC_ITEMS, VEHICLES_LABEL, Atom, BalanceTable, Row, Tables
+from .tables import THREE_PUBLIC_ITEMS, VEHICLES_LABEL, Atom, BalanceTable, Row, Tables, unit_counts
 
 # --------------------------------------------------------------------------- structures
 
@@ -98,6 +99,13 @@ class Writer:
     def has(self, key: str) -> bool:
         return self.profile.has_phrase(key, self.level)
 
+    @cached_property
+    def tables_in_prose_unit(self) -> Tables:
+        """The tables with each figure rounded once to the sentences' places: what a table printed in the
+        sentences' unit shows (三公 and 机关运行经费 in 万元), which its sentence repeats — also where the
+        profile's other sentences round exact totals once (``prose_totals: exact``)."""
+        return self.tables.at(Scale(self.prose.unit, self.prose.places))
+
     def phrase(self, key: str, **values: object) -> str:
         return fill_placeholders(self.profile.phrase(key, self.level), {**self.common, **values})
 
@@ -121,7 +129,8 @@ class Writer:
 
     def share(self, part: Decimal, whole: Decimal) -> str:
         """``part / whole`` of the two figures *as printed*, half up to 2 places (a reader's recomputation)."""
-        return money.percent(money.share(self.figure(part), self.figure(whole)))
+        part = self.figure(part)
+        return money.percent(money.share(part, self.figure(whole)), of_something=part != 0)
 
     def class_name(self, row: Row) -> str:
         """The name of a 类 row's code (一般公共服务支出), not its printed label (一、一般公共服务支出)."""
@@ -141,20 +150,26 @@ class Writer:
         this_year = self.figure(this_year)
         delta = this_year - last
         rate = money.change_rate(this_year, last)
-        values = {"delta": self.money(abs(delta)), "rate": money.percent(rate or Decimal(0)), "last": self.money(last)}
+        values = {"delta": self.money(abs(delta)), "rate": money.percent(rate or Decimal(0), of_something=delta != 0),
+                  "last": self.money(last)}
         if delta == 0:
             text = self.phrase("change_unchanged", **values)
         elif delta > 0:
             text = self.phrase("change_increase" if rate is not None else "change_increase_from_zero", **values)
         else:
             text = self.phrase("change_decrease", **values)
-        because = (reason or "").strip().rstrip("。")  # the sentence ends with its own 。
+        because = (reason or "").strip().rstrip(_CLOSING_PUNCTUATION)  # the pattern gives the clause its own
         if not because:
             return text, ""
         if delta == 0:
             key = "change_reason_unchanged"
             return text, (self.phrase(key, reason=because) if self.has(key) else "")
         return text, self.phrase("change_reason", reason=because)
+
+    def had_last_year(self, comparison: Comparison | None) -> bool:
+        """Last year's figure is given and prints as more than zero: a figure that fell to zero this year is
+        then a decrease to explain (比上年减少…，下降100%，主要原因是…), not a ``*_none`` sentence."""
+        return comparison is not None and self.last_year_figure(comparison.amount) != 0
 
     def compared(self, this_year: Decimal, comparison: Comparison | None, prefix: str = "") -> dict[str, str]:
         """:meth:`versus` last year's :class:`Comparison` (its amount and reason), or nothing to compare with."""
@@ -171,6 +186,10 @@ class Writer:
         if self.legacy:
             return {f"{prefix}change": "".join(f"，{p}" for p in (change, because) if p), f"{prefix}reason": because}
         return {f"{prefix}change": change, f"{prefix}reason": because}
+
+
+#: what a user's reason may end with that the sentence adds itself (主要原因是…；。 would print twice)
+_CLOSING_PUNCTUATION = "。；;，,、．.！!？? \u3000"
 
 
 def _nonzero(rows: Sequence[Row], index: int = 0) -> list[Row]:
@@ -311,8 +330,9 @@ def section_basic(w: Writer) -> list[Block]:
 
 
 def _three_public_figures(w: Writer) -> dict[str, Decimal]:
-    """三公 by item (and 公务用车购置及运行费, 合计) in the prose scale, from table 10's 合计 column."""
-    t10 = w.tables.three_public
+    """三公 by item (and 公务用车购置及运行费, 合计) as table 10 prints them in 万元 (its 合计 column): the
+    sentence's total is the sum of the items it lists."""
+    t10 = w.tables_in_prose_unit.three_public
     figures = {row.code: row.amount(0) for row in t10.rows if row.code}
     figures["total"] = t10.total("total")
     return figures
@@ -323,9 +343,9 @@ def section_three_public(w: Writer) -> list[Block]:
     year's items are given) and, where the profile prints them, per-item reasons."""
     figures = _three_public_figures(w)
     total = figures["total"]
-    if total == 0 and w.has("three_public_none"):
-        return w.blocks("three_public_none")
     last = w.model.last_year.three_public
+    if total == 0 and not w.had_last_year(last) and w.has("three_public_none"):
+        return w.blocks("three_public_none")
     values: dict[str, object] = {"total": w.money(total), **w.compared(total, last)}
     items = [*(key for key, _ in THREE_PUBLIC_ITEMS), "vehicles"]
     for key in items:
@@ -346,12 +366,14 @@ def section_three_public(w: Writer) -> list[Block]:
 
 
 def section_operating_costs(w: Writer) -> list[Block]:
-    """机关运行经费: table 11's 部门合计, its change on last year, and (部门) the counts of 机关 and 参公事业单位."""
-    total = w.tables.operating_costs.total("total")
-    if total == 0 and w.has("operating_costs_none"):
+    """机关运行经费: table 11's 部门合计 as printed (万元), its change on last year, and (部门) the counts of 机关
+    and 参公事业单位."""
+    total = w.tables_in_prose_unit.operating_costs.total("total")
+    last = w.model.last_year.operating_costs
+    if total == 0 and not w.had_last_year(last) and w.has("operating_costs_none"):
         return w.blocks("operating_costs_none")
     counts = unit_counts(w.model)
-    return w.blocks("operating_costs", total=w.money(total), **w.compared(total, w.model.last_year.operating_costs),
+    return w.blocks("operating_costs", total=w.money(total), **w.compared(total, last),
                     administrative_count=_count(counts["administrative"]),
                     civil_service_count=_count(counts["civil_service_institutions"]))
 
@@ -371,8 +393,9 @@ def _current_projects(w: Writer) -> tuple[dict[str, Row], list]:
 
 
 def section_performance(w: Writer) -> list[Block]:
-    """十、绩效管理情况: the overall target over 支出总计; projects of table 12 counted and summed by category."""
-    model, t12 = w.model, w.tables.projects_current
+    """十、绩效管理情况: the overall target over 支出总计; projects of table 12 counted and summed by category, and
+    the published ones' share of table 3's 项目支出 (decision 69)."""
+    model = w.model
     blocks = [Block(w.phrase("overall_heading"), "subheading")]
     if model.performance.overall_target:
         total = w.tables.summary.footer_row("支出总计").amount(0)
@@ -407,7 +430,8 @@ def section_performance(w: Writer) -> list[Block]:
                 categories=by_category(projects, "projects_category"),
                 published_count=len(published),
                 published_total=w.money(published_total),
-                published_share=w.share(published_total, t12.rows[0].amount(0)),
+                # of 项目支出 as table 3 and section 三 print it (carry-over included): the 总额 a reader finds
+                published_share=w.share(published_total, w.tables.expenditure.total("project")),
                 published_categories=by_category(published, "projects_published_category") or w.phrase("none"),
             )
         )
@@ -469,25 +493,6 @@ def section_other(w: Writer) -> list[Block]:
 
 
 # --------------------------------------------------------------------------- sections of other forms
-
-
-def unit_counts(model: BudgetModel) -> dict[str, int]:
-    """机关, 参公事业单位, 事业单位 and 预算单位 counted from ``unit.subunits`` (with their types), unless
-    ``unit.counts`` gives them; a 单位 counts itself."""
-    from .model import UnitType
-
-    units = model.unit.subunits if model.unit.level == "部门" else []
-    types = [s.type or model.unit.type for s in units] if units else [model.unit.type]
-    derived = {
-        "administrative": sum(t is UnitType.ADMINISTRATIVE for t in types),
-        "civil_service_institutions": sum(t is UnitType.CIVIL_SERVICE_INSTITUTION for t in types),
-        "institutions": sum(t is UnitType.INSTITUTION for t in types),
-        "budget_units": len(units) or 1,
-    }
-    given = model.unit.counts
-    if given is not None:
-        derived.update({k: v for k, v in given.model_dump().items() if v is not None})
-    return derived
 
 
 def _count(value: int) -> str:
@@ -659,12 +664,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "basic_public": "always; items are table 6's other non-zero 款, or none",
     },
     "three_public": {
-        "three_public_none": "table 10's 合计 is zero and the profile has this pattern",
+        "three_public_none": "table 10's 合计 is zero, last year's is not given or zero, and the profile has this "
+                             "pattern",
         "three_public": "otherwise; {x_change}/{x_reason} of each item (outbound_travel, official_reception, vehicles, "
                         "vehicle_purchase, vehicle_operation) need last_year.three_public.items / .reasons",
     },
     "operating_costs": {
-        "operating_costs_none": "table 11's 部门合计 is zero and the profile has this pattern",
+        "operating_costs_none": "table 11's 部门合计 is zero, last year's is not given or zero, and the profile "
+                                "has this pattern",
         "operating_costs": "otherwise ({administrative_count}, {civil_service_count}: 机关 and 参公事业单位 of a 部门)",
     },
     "procurement": {"procurement": "always (zero amounts are printed); {smes}, {small_micro}: the reserved amounts"},

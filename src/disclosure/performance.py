@@ -1,10 +1,11 @@
 """项目支出绩效目标表: one sheet per project, laid out like the form, derived from the model (DESIGN.md §5 十、).
 
 Funds are printed in 元.  When a sheet declares no funds they are derived
-from the project's lines of this year: 财政拨款 fills the profile's local
-column (市县（区）财政资金), 单位资金 and 财政专户管理资金 fill 单位自筹,
-中央/省级 are 0 and 其他资金 is left blank; the 实施期 column repeats the
-年度 one.  Declared funds are checked against the lines
+from the project's lines of this year: 财政拨款 fills the column of the
+unit's own 预算级次 — 省级财政资金 for a 省级 unit (a 直辖市's 市级 one too),
+市县（区）财政资金 otherwise (decision 70) — 单位资金 and 财政专户管理资金 fill
+单位自筹, the other columns are 0 and 其他资金 is left blank; the 实施期 column
+repeats the 年度 one.  Declared funds are checked against the lines
 (:mod:`disclosure.checks`, ``sheet-funds-match-lines``).
 """
 
@@ -61,10 +62,27 @@ class Sheet:
         return self.project.name
 
 
+#: 预算级次 of a province's own budget, as ``unit.tier`` writes it
+PROVINCIAL_TIERS = frozenset({"省级", "省本级", "自治区级", "自治区本级"})
+#: the 直辖市, whose 市级 budget is a province's
+MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+
+
+def is_provincial(tier: str | None, region: str | None) -> bool:
+    """The unit's 财政拨款 is 省级财政资金: its tier is a province's, or 市级 of a 直辖市 (region 上海市…)."""
+    tier = (tier or "").strip()
+    if tier in PROVINCIAL_TIERS:
+        return True
+    return tier in ("市级", "市本级") and (region or "").strip().startswith(MUNICIPALITIES)
+
+
 def derived_funds(model: BudgetModel, lines: Sequence[BudgetLine]) -> Funds:
-    """A project's ``lines`` of this year by source, exact 元, in the columns of the form."""
+    """A project's ``lines`` of this year by source, exact 元, in the columns of the form: 财政拨款 under the
+    unit's own 预算级次 (:func:`is_provincial`), the rest under 单位自筹."""
     fiscal = money.total(model.yuan(line.amount) for line in lines if line.source.is_fiscal)
     own = money.total(model.yuan(line.amount) for line in lines if not line.source.is_fiscal)
+    if is_provincial(model.unit.tier, model.unit.region):
+        return Funds(ZERO, fiscal, ZERO, own, None)
     return Funds(ZERO, ZERO, fiscal, own, None)
 
 

@@ -264,6 +264,23 @@ def unit_types(model: BudgetModel) -> dict[str | None, UnitType | None]:
     return types
 
 
+def unit_counts(model: BudgetModel) -> dict[str, int]:
+    """机关, 参公事业单位, 事业单位 and 预算单位 counted from ``unit.subunits`` (with their types), unless
+    ``unit.counts`` gives them; a 单位 counts itself."""
+    units = model.unit.subunits if model.unit.level == "部门" else []
+    types = [s.type or model.unit.type for s in units] if units else [model.unit.type]
+    derived = {
+        "administrative": sum(t is UnitType.ADMINISTRATIVE for t in types),
+        "civil_service_institutions": sum(t is UnitType.CIVIL_SERVICE_INSTITUTION for t in types),
+        "institutions": sum(t is UnitType.INSTITUTION for t in types),
+        "budget_units": len(units) or 1,
+    }
+    given = model.unit.counts
+    if given is not None:
+        derived.update({k: v for k, v in given.model_dump().items() if v is not None})
+    return derived
+
+
 def government_economic_code(
     model: BudgetModel, classification: Classification, economic: str, unit: str | None,
     types: Mapping[str | None, UnitType | None] | None = None,
@@ -495,6 +512,35 @@ class NoOptions(Options):
     pass
 
 
+class KindOptions(Options):
+    """A table of one source by function code, or of its 基本支出 by economic code: whether 上年结转 counts."""
+
+    carry_over: Literal["exclude", "include"] = Field(
+        "exclude",
+        description="exclude: this year's money only (the Shanxi form's tables 5, 6 and 8 say 不含上年结转); "
+        "include: with the money carried over, as tables 3 and 4 count it (the Shanghai form, decision 71).",
+    )
+
+    def selects(self, atom: Atom) -> bool:
+        return self.carry_over == "include" or atom.is_current
+
+
+KIND_DEFAULTS = KindOptions()
+
+
+class BasicEconomicOptions(KindOptions):
+    """一般公共预算基本支出 by 部门预算经济分类 (Shanxi table 6, Shanghai table 8)."""
+
+    government_codes: bool = Field(
+        True,
+        description="true: a 款 is printed once per 政府预算经济分类 款 it maps to, beside it (Shanxi table 6); "
+        "false: once, as a form that prints no government code shows it (the Shanghai form).",
+    )
+
+
+BASIC_ECONOMIC_DEFAULTS = BasicEconomicOptions()
+
+
 class IncomeOptions(Options):
     """收入总表 (Shanxi table 2, Shanghai 收入预算总表): its source columns."""
 
@@ -673,28 +719,31 @@ def derive_fiscal_summary_table(ctx: Context, options: SummaryOptions = SUMMARY_
     )
 
 
-def _kind_table(ctx: Context, number: int, key: str, source: FundingSource) -> Table:
-    atoms = [a for a in ctx.atoms if a.source is source and a.is_current]
+def _kind_table(ctx: Context, number: int, key: str, source: FundingSource, options: KindOptions) -> Table:
+    atoms = [a for a in ctx.atoms if a.source is source and options.selects(a)]
     return Table(number, key, KIND_COLUMNS, function_code_rows(ctx, atoms, [_is_basic, _is_project]), ctx.scale)
 
 
-def derive_general_public_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
-    """预算公开表5 一般公共预算支出预算表（不含上年结转）: 一般公共预算, this year's money, by function code."""
-    return _kind_table(ctx, 5, "general_public", FundingSource.GENERAL)
+def derive_general_public_table(ctx: Context, options: KindOptions = KIND_DEFAULTS) -> Table:
+    """预算公开表5 一般公共预算支出预算表（不含上年结转）: 一般公共预算, this year's money (or with 上年结转, by
+    the options), by function code."""
+    return _kind_table(ctx, 5, "general_public", FundingSource.GENERAL, options)
 
 
 UNCODED_ECONOMIC_LABEL = "未填经济分类"
 
 
-def derive_basic_economic_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
+def derive_basic_economic_table(ctx: Context, options: BasicEconomicOptions = BASIC_ECONOMIC_DEFAULTS) -> Table:
     """预算公开表6 一般公共预算安排基本支出分经济科目表（不含上年结转）.
 
     Rows: 合计, then 部门预算经济分类 类 → 款, each 款 with the 政府预算经济分类 款 it maps to for the
     unit's type (a 部门 whose units differ in type may print one 款 twice, once per 政府经济 款);
     columns 合计, 人员经费 (classes 301, 303), 公用经费 (the rest).  A 款 without a mapping prints an
     empty second label, which the check ``economic-code-unmapped`` refuses before any report is written.
+    This year's money, or with 上年结转 by the options (as table 5's 基本支出 column counts it). A form that
+    prints no government code (``government_codes: false``) gets each 款 once, with no second label.
     """
-    atoms = [a for a in ctx.atoms if a.source is FundingSource.GENERAL and a.is_current and a.is_basic]
+    atoms = [a for a in ctx.atoms if a.source is FundingSource.GENERAL and options.selects(a) and a.is_basic]
     names = ctx.names
     types = unit_types(ctx.model)
 
@@ -705,6 +754,8 @@ def derive_basic_economic_table(ctx: Context, options: NoOptions = NO_OPTIONS) -
 
     def government(atom: Atom) -> str:
         assert atom.economic is not None
+        if not options.government_codes:
+            return ""
         return government_economic_code(ctx.model, ctx.classification, atom.economic, atom.unit, types) or ""
 
     coded = [a for a in atoms if a.economic]
@@ -749,14 +800,16 @@ def derive_fund_income_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> T
                  _income_item_rows(ctx, ctx.model.fund_income), ctx.scale)
 
 
-def derive_fund_expenditure_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
-    """预算公开表8 政府性基金预算支出表（不含上年结转）: 政府性基金 this year's money by function code."""
-    return _kind_table(ctx, 8, "fund_expenditure", FundingSource.FUND)
+def derive_fund_expenditure_table(ctx: Context, options: KindOptions = KIND_DEFAULTS) -> Table:
+    """预算公开表8 政府性基金预算支出表（不含上年结转）: 政府性基金 this year's money (or with 上年结转, by the
+    options) by function code."""
+    return _kind_table(ctx, 8, "fund_expenditure", FundingSource.FUND, options)
 
 
-def derive_state_capital_expenditure_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> Table:
-    """国有资本经营预算支出 by function code (this year's money): the Shanghai form's table 7."""
-    return _kind_table(ctx, 9, "state_capital_expenditure", FundingSource.STATE_CAPITAL)
+def derive_state_capital_expenditure_table(ctx: Context, options: KindOptions = KIND_DEFAULTS) -> Table:
+    """国有资本经营预算支出 by function code (this year's money, or with 上年结转 by the options): the
+    Shanghai form's table 7, and the spending side of the Shanxi form's table 9."""
+    return _kind_table(ctx, 9, "state_capital_expenditure", FundingSource.STATE_CAPITAL, options)
 
 
 def derive_state_capital_table(ctx: Context, options: NoOptions = NO_OPTIONS) -> BalanceTable:
@@ -938,17 +991,17 @@ TABLE_DERIVATIONS: dict[str, Derivation] = {
     "income": Derivation(derive_income_table, IncomeOptions),
     "expenditure": Derivation(derive_expenditure_table),
     "fiscal_summary": Derivation(derive_fiscal_summary_table, SummaryOptions),
-    "general_public": Derivation(derive_general_public_table),
-    "basic_by_economic": Derivation(derive_basic_economic_table),
+    "general_public": Derivation(derive_general_public_table, KindOptions),
+    "basic_by_economic": Derivation(derive_basic_economic_table, BasicEconomicOptions),
     "fund_income": Derivation(derive_fund_income_table),
-    "fund_expenditure": Derivation(derive_fund_expenditure_table),
+    "fund_expenditure": Derivation(derive_fund_expenditure_table, KindOptions),
     "state_capital": Derivation(derive_state_capital_table),
     "three_public": Derivation(derive_three_public_table),
     "operating_costs": Derivation(derive_operating_costs_table),
     "projects_current": Derivation(derive_current_projects_table),
     "projects_carry_over": Derivation(derive_carry_over_projects_table),
     "financial_summary": Derivation(derive_financial_summary_table, FinancialSummaryOptions),
-    "state_capital_expenditure": Derivation(derive_state_capital_expenditure_table),
+    "state_capital_expenditure": Derivation(derive_state_capital_expenditure_table, KindOptions),
 }
 """Every table this library can derive, by key; a profile picks, orders, configures and scales them."""
 
