@@ -106,6 +106,30 @@ def test_json_output_for_other_systems(example_path: Path, tmp_path: Path):
     assert [s["annual_funds_yuan"] for s in data["performance_sheets"]][1] == "3097016.27"
 
 
+def test_a_companion_of_an_earlier_build_is_named_as_not_matching_and_left_alone(example_path: Path, tmp_path: Path):
+    first = run("build", str(example_path), "-o", "out", "--json", "--xlsx", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "wrote out/晋城市总工会-2024-单位预算公开.xlsx" in first.stdout
+    earlier = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    for arguments in ([str(example_path)], [str(example_path), str(example_path.with_name("county-school-2025.yaml"))]):
+        again = run("build", *arguments, "-o", "out", cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+        for suffix, flag in ((".json", "--json"), (".xlsx", "--xlsx")):
+            assert (f"warning: out/晋城市总工会-2024-单位预算公开{suffix} is from an earlier build and was not written "
+                    f"now (build it again with {flag}, or remove it): it may not match "
+                    "晋城市总工会-2024-单位预算公开.docx") in again.stderr
+        assert again.stderr.count("is from an earlier build") == 2
+        assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir() if p.suffix != ".docx"} == {
+            name: data for name, data in earlier.items() if not name.endswith(".docx")}
+
+
+def test_a_workbook_model_named_like_its_report_is_not_a_left_over(example_path: Path, tmp_path: Path):
+    converted = run("convert", str(example_path), "unit.xlsx", cwd=tmp_path)
+    assert converted.returncode == 0, converted.stderr
+    result = run("build", "unit.xlsx", "-o", ".", "--name", "unit", cwd=tmp_path)
+    assert result.returncode == 0 and "earlier build" not in result.stderr, result.stderr
+
+
 def test_a_batch_refuses_two_units_writing_the_same_file(example_path: Path, tmp_path: Path):
     twin = tmp_path / "twin.yaml"
     twin.write_text(example_path.read_text(encoding="utf-8"), encoding="utf-8")

@@ -358,7 +358,8 @@ def written_if_committed(outcome: UnitOutcome) -> UnitOutcome:
     if outcome.outputs is None or outcome.outputs.committed is None:
         return outcome
     assert outcome.result is not None
-    return replace(outcome, result=replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf")), outputs=None)
+    return replace(outcome, result=replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf"),
+                                           left_over=outcome.outputs.left_over()), outputs=None)
 
 
 def _publish(outcome: UnitOutcome) -> UnitOutcome:
@@ -371,4 +372,5 @@ def _publish(outcome: UnitOutcome) -> UnitOutcome:
     except UsageError as exc:
         return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, f"error: {exc}"),
                        exit_code=max(outcome.exit_code, ExitCode.INPUT))
-    return replace(outcome, result=replace(outcome.result, pdf=written.get(".pdf")), outputs=None)
+    return replace(outcome, result=replace(outcome.result, pdf=written.get(".pdf"),
+                                           left_over=outcome.outputs.left_over()), outputs=None)

@@ -123,12 +123,20 @@ def _run_build(args: argparse.Namespace) -> int:
     for notice in result.notices:
         _err(f"warning: {notice}")
     _print_findings(result.findings, result.source)
+    _warn_left_over(result)
     if not args.quiet:
-        for path in (result.docx, result.pdf, result.json):
+        for path in (result.docx, result.pdf, result.json, result.xlsx):
             if path is not None:
                 print(f"wrote {path}")
         print(f"({result.timings.total:.2f} s)")
     return EXIT_OK
+
+
+def _warn_left_over(result) -> None:
+    """A file of the report's name this build did not write may not match the report beside it."""
+    for path in result.left_over:
+        _err(f"warning: {path} is from an earlier build and was not written now (build it again with "
+             f"--{path.suffix[1:]}, or remove it): it may not match {result.docx.name}")
 
 
 def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
@@ -151,8 +159,11 @@ def _run_batch(args: argparse.Namespace, options: dict[str, object]) -> int:
     for outcome in outcomes:
         for line in outcome.messages:
             _err(line)
+        if outcome.result is not None:
+            _warn_left_over(outcome.result)
         if outcome.result is not None and not args.quiet:
-            print(f"wrote {outcome.result.docx}" + (f" and {outcome.result.pdf.name}" if outcome.result.pdf else ""))
+            also = [p.name for p in (outcome.result.pdf, outcome.result.json, outcome.result.xlsx) if p is not None]
+            print(f"wrote {outcome.result.docx}" + (f" and {', '.join(also)}" if also else ""))
     written = sum(o.result is not None for o in outcomes)
     if interrupted:
         _err(f"interrupted: {written} written, {len(outcomes) - written} not written, {len(interrupted)} interrupted "

@@ -343,7 +343,7 @@ class _Batch:
     def stage(self, index: int, source: Path, returned: Returned, options: dict[str, object]) -> None:
         outcome = UnitOutcome(source, None, returned.messages, ExitCode(returned.exit_code))
         if returned.stem is not None and returned.result is not None:
-            outputs = StagedOutputs(self.output_dir, returned.stem, prefix=self.prefix)
+            outputs = StagedOutputs(self.output_dir, returned.stem, prefix=self.prefix, model=source)
             try:
                 with outputs:
                     for suffix, data in returned.outputs.items():

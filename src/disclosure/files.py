@@ -250,11 +250,12 @@ class StagedOutputs:
     inside the staging folder.  Instances pickle, so a worker process can stage and its parent commit.
     """
 
-    def __init__(self, folder: Path | str, stem: str, *, prefix: str = STAGING_PREFIX):
+    def __init__(self, folder: Path | str, stem: str, *, prefix: str = STAGING_PREFIX, model: Path | None = None):
         if stem != safe_file_stem(stem) or stem_length_problem(stem):
             raise ValueError(f"not a safe file name stem: {stem!r} (see files.safe_file_stem)")
         self.folder = Path(folder)
         self.stem = stem
+        self.model = model  # the file being built, never one of :meth:`left_over`
         self._created = ensure_folder(self.folder)
         self._staged: dict[str, Path] = {}
         #: suffix → published path, once :meth:`commit` renamed everything into place
@@ -354,6 +355,17 @@ class StagedOutputs:
         _fsync_folder(self.folder)
         return self.committed
 
+    def left_over(self) -> tuple[Path, ...]:
+        """Files of this report's name that the commit did not write — an earlier build's PDF, JSON or
+        workbook, which may not match the report now beside them (the model being built excepted).
+
+        They are reported, not removed: a file of that name may be the user's own.
+        """
+        written = self.committed or {}
+        model = _resolved(self.model) if self.model is not None else None
+        return tuple(target for suffix in OUTPUT_SUFFIXES if suffix not in written
+                     for target in [self.target(suffix)] if target.is_file() and _resolved(target) != model)
+
     def _roll_back(self, published: list[str], backups: dict[str, Path]) -> str | None:
         """Put back what was replaced; None, or what could not be put back (its backup is then kept)."""
         kept = []
@@ -386,6 +398,13 @@ class StagedOutputs:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty: another process may have written there meanwhile
         self._created = []
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
 
 
 # --------------------------------------------------------------------------- single files

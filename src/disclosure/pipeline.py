@@ -123,6 +123,8 @@ class BuildResult:
     json: Path | None = None
     xlsx: Path | None = None  # the report's tables as a workbook (build --xlsx)
     notices: tuple[Problem, ...] = ()  # about the file itself: renamed fields used with their old spelling
+    #: files of the report's name this build did not write (an earlier build's PDF, JSON, workbook)
+    left_over: tuple[Path, ...] = ()
 
     @property
     def outline(self) -> tuple[OutlineEntry, ...]:
@@ -328,7 +330,7 @@ def staged_build(
     template_set = TemplateSet.create(templates)
     _check_template_files(templates, prepared.profile)
     pdf_attachments = _pdf_attachments(prepared.loaded) if attachments or pdf else []
-    outputs = StagedOutputs(output_dir, stem, prefix=staging_prefix)
+    outputs = StagedOutputs(output_dir, stem, prefix=staging_prefix, model=prepared.loaded.path)
     with outputs:
         for suffix, wanted in ((".docx", True), (".json", json), (".pdf", pdf), (".xlsx", xlsx)):
             if wanted:
@@ -407,7 +409,7 @@ def build(
             with result.timings.measure("pdf"):
                 docx_to_pdf(outputs.path_for(".docx"), outputs.path_for(".pdf"), **result.pdf_request.arguments())  # type: ignore[arg-type]
         written = outputs.commit()
-    return replace(result, pdf=written.get(".pdf"))
+    return replace(result, pdf=written.get(".pdf"), left_over=outputs.left_over())
 
 
 def _check_build_arguments(source, output_dir, classification, profile, templates, strict, output_name, pdf,
