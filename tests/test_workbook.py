@@ -260,6 +260,15 @@ def test_amount_text_of_digits_is_read_exactly(example_workbook, tmp_path):
     assert lines[3].amount == Decimal("3097016.27") and lines[4].amount == Decimal("0.1")
 
 
+def test_a_choice_typed_with_spaces_around_it_is_that_choice(example_workbook, tmp_path):
+    officer = Officer(_copy(example_workbook, tmp_path))
+    officer.set("预算明细", "资金来源", 2, "一般公共预算 ")
+    officer.set("预算明细", "支出类型", 3, " 基本支出")
+    officer.save()
+    lines = disclosure.load(officer.path).model.budget.lines
+    assert (lines[1].source.value, lines[2].kind.value) == ("一般公共预算", "基本支出")
+
+
 def test_text_in_an_amount_cell_names_sheet_and_cell(example_workbook, tmp_path):
     officer = Officer(_copy(example_workbook, tmp_path))
     where = officer.set("预算明细", "金额", 2, "abc")

@@ -86,6 +86,8 @@ def read_cell(value: Any, data_type: str, kind: Kind) -> Any:
             raise CellError(f"contains the control character U+{ord(bad.group()):04X}, which a Word document cannot "
                             "hold; remove it")
         text = normalize_line_breaks(value)
+        if kind is Kind.CHOICE:  # a pick-list value typed with a space before or after it is still that value
+            return text.strip()
         if kind is Kind.BOOL:
             stripped = text.strip()
             if stripped in _TRUE:
