@@ -35,10 +35,17 @@ def _clean(text: str) -> bool:
     return not _BAD.search(text) and text != EMPTY_TEXT and text.strip() != EMPTY_TEXT
 
 
-def texts(min_size: int = 0) -> st.SearchStrategy[str]:
+def texts(min_size: int = 0, *, one_line: bool = False) -> st.SearchStrategy[str]:
+    """Text as a model may hold it (``one_line``: a name, which holds no line break or tab)."""
     drawn = st.text(_ALPHABET, min_size=min_size, max_size=30) | st.sampled_from(TEXT_SAMPLES)
+    if one_line:
+        drawn = drawn.map(lambda text: text.replace("\n", " ").replace("\t", " "))
     stripped = drawn.map(str.strip).filter(_clean)
     return stripped.filter(bool) if min_size else stripped
+
+
+def _one_line(meta: list[Any]) -> bool:
+    return any(getattr(item, "func", None) is m._one_line for item in meta)
 
 
 amounts = st.one_of(
@@ -116,7 +123,7 @@ def _strategy(tp: Any, meta: list[Any], full: bool) -> st.SearchStrategy[Any]:
             drawn = st.from_regex(pattern, fullmatch=True).filter(_clean).map(str.strip)
             return drawn.filter(lambda text: re.fullmatch(pattern, text) is not None)
         min_size = next((item.min_length for item in meta if isinstance(item, annotated_types.MinLen)), 0)
-        return texts(min_size)
+        return texts(min_size, one_line=_one_line(meta))
     if tp is Any or tp is object:
         return texts()
     raise NotImplementedError(tp)

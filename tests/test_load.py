@@ -50,6 +50,14 @@ def test_a_key_is_named_as_written_never_as_the_value_yaml_1_1_reads(key: str):
                                                "government_purchase, other_notes, glossary, appendix"]
 
 
+@pytest.mark.parametrize("field", ["unit: {name: \"某单位\\n附属\", code: '1', fiscal_year: 2025}\n",
+                                   HEAD + "projects:\n  - {name: \"甲\\t项目\", category: 特定目标类}\n"])
+def test_a_name_with_a_line_break_or_tab_is_refused_at_its_line(field: str):
+    [problem] = problems(field)
+    assert "a name is printed inside sentences and titles, on one line; expected no line break or tab" in problem
+    assert problem.startswith(("x.yaml:1 unit.name:", "x.yaml:3 projects[0].name:")), problem
+
+
 def test_float_like_amounts_are_exact_and_limited_to_two_places():
     model = loads(HEAD + "procurement: {goods: 0.1, works: 12345678901234.99}\n").model
     assert model.procurement.goods == Decimal("0.1")

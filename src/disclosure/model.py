@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 
 import annotated_types
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -234,6 +235,18 @@ IncomeCode = _digits((3, 5, 7), "收入分类 code of 3, 5 or 7 digits")
 Text = Annotated[str, Field(min_length=1)]
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value or "\t" in value:
+        raise PydanticCustomError("one_line", "a name is printed inside sentences and titles, on one line; expected "
+                                  "no line break or tab, got '{value}'",
+                                  {"value": value.replace("\n", "\\n").replace("\t", "\\t")})
+    return value
+
+
+#: a unit's, department's or project's name: printed inside sentences, titles and table cells
+Name = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -354,14 +367,14 @@ class UnitType(str, Enum):
 class Department(_Model):
     """主管部门: the department a unit reports through (printed on performance sheets as 代码-名称)."""
 
-    name: Text = Field(description="主管部门名称, e.g. 某县教育局.")
+    name: Name = Field(description="主管部门名称, e.g. 某县教育局.")
     code: Text = Field(description="主管部门代码, e.g. 305.")
 
 
 class Subunit(_Model):
     """A unit consolidated in a 部门 report."""
 
-    name: Text = Field(description="单位名称 as printed in table 12 and in 本部门's list of units.")
+    name: Name = Field(description="单位名称 as printed in table 12 and in 本部门's list of units.")
     type: UnitType | None = Field(None, description="单位类型; the 部门's own type when absent.")
     code: str | None = Field(None, description="单位代码 (optional).")
 
@@ -382,7 +395,7 @@ class UnitCounts(_Model):
 class Unit(_Model):
     """预算单位: who publishes the report, for which year, in which unit amounts are written."""
 
-    name: Text = Field(description="单位名称 as printed on every table, e.g. 晋城市总工会.")
+    name: Name = Field(description="单位名称 as printed on every table, e.g. 晋城市总工会.")
     code: Text = Field(
         description="单位代码; for a unit that is its own 主管部门 (and when unit.department is absent) also the "
         "主管部门代码 printed on performance sheets as 代码-名称, e.g. 959-晋城市总工会."
@@ -579,7 +592,7 @@ class ProjectExplanation(_Model):
 class Project(_Model):
     """A declared project (二级项目), referenced by name from its budget lines."""
 
-    name: Text = Field(description="项目名称 as printed in table 12.")
+    name: Name = Field(description="项目名称 as printed in table 12.")
     category: ProjectCategory = Field(description="项目类别: 人员类, 其他运转类 or 特定目标类.")
     attribute: ProjectAttribute = Field(
         ProjectAttribute.ONE_OFF, description="项目属性: 一次性项目 or 经常性项目."
