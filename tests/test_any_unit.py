@@ -51,6 +51,16 @@ def test_no_example_prints_a_place_its_model_does_not_give(built_examples):
                 assert word in model_text, (path.name, word)
 
 
+def test_each_report_describes_itself_not_its_template_in_its_file_properties(built_examples):
+    """Word's 文件属性: the report's title, unit and year, never base.docx's dates or python-docx's note."""
+    for path in EXAMPLES:
+        properties = open_report(built_examples[path.name]).core_properties
+        unit = disclosure.load(path).model.unit
+        assert properties.author == unit.name and str(unit.fiscal_year) in properties.subject, path.name
+        assert properties.created is None and properties.modified is None, (path.name, properties.created)
+        assert "python-docx" not in properties.comments, path.name
+
+
 def test_across_the_examples_every_one_of_the_thirteen_tables_has_data():
     with_data: set[int] = set()
     for path in EXAMPLES:
