@@ -202,6 +202,17 @@ def test_the_report_built_from_the_workbook_is_the_report_built_from_the_yaml(ex
 # --------------------------------------------------------------------------- an officer fills the template
 
 
+def test_a_blank_workbook_speaks_of_no_one_forms_table_numbers(tmp_path: Path):
+    """Notes and the guide name tables by what they hold: 预算公开表10 or （十一） is the Shanxi form's numbering,
+    and 12月31日 its 截至 date, which a Shanghai officer's workbook must not teach."""
+    template = tmp_path / "unit.xlsx"
+    assert _run("init", "--xlsx", str(template), "--profile", "shanghai-district-9")[0] == 0
+    texts = [cell.value for sheet in openpyxl.load_workbook(template).worksheets for row in sheet.iter_rows()
+             for cell in row if isinstance(cell.value, str)]
+    found = [text for text in texts if re.search(r"预算公开表\d|\btable \d|（十一）|九、|12月31日", text)]
+    assert found == []
+
+
 def test_the_template_filled_in_by_an_officer_builds(tmp_path: Path):
     template = tmp_path / "unit.xlsx"
     assert _run("init", "--xlsx", str(template), "--profile", "shanxi-13")[0] == 0

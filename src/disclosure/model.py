@@ -338,7 +338,7 @@ IncomeSourceKey = Literal[
 
 
 class UnitType(str, Enum):
-    """单位类型: decides how 部门预算经济分类 maps to 政府预算经济分类 (table 6).
+    """单位类型: decides how 部门预算经济分类 maps to 政府预算经济分类 (the 基本支出 table by economic code).
 
     行政单位 and 参照公务员法管理事业单位 map to the 机关 codes (501–504 …); a 事业单位's 工资福利,
     商品和服务 and 资本性 spending map to 505/506 (对事业单位经常性/资本性补助).
@@ -374,7 +374,7 @@ class Department(_Model):
 class Subunit(_Model):
     """A unit consolidated in a 部门 report."""
 
-    name: Name = Field(description="单位名称 as printed in table 12 and in 本部门's list of units.")
+    name: Name = Field(description="单位名称 as printed in the project tables and in 本部门's list of units.")
     type: UnitType | None = Field(None, description="单位类型; the 部门's own type when absent.")
     code: str | None = Field(None, description="单位代码 (optional).")
 
@@ -406,8 +406,8 @@ class Unit(_Model):
     type: UnitType | None = Field(
         None,
         description="单位类型: 行政单位, 参照公务员法管理事业单位 (参公) or 事业单位. It decides the 政府预算经济分类 "
-        "of table 6 (a 事业单位's wages map to 50501, not 50101). Absent: the 机关 mapping is used, with a warning "
-        "when table 6 has figures.",
+        "in the 基本支出 table by economic code (a 事业单位's wages map to 50501, not 50101). Absent: the 机关 "
+        "mapping is used, with a warning when that table has figures.",
     )
     department: Department | None = Field(
         None, description="主管部门 (name and code), when it is not the unit itself."
@@ -462,11 +462,12 @@ class BudgetLine(_Model):
     carry_over: bool = Field(False, description="true for 上年结转 money, false for this year's 当年预算安排.")
     economic: EconomicCode | None = Field(
         None,
-        description="部门预算经济分类 款 code (5 digits); required for 基本支出 of 一般公共预算 (it fills table 6).",
+        description="部门预算经济分类 款 code (5 digits); required for 基本支出 of 一般公共预算 (it fills the 基本支出 "
+        "table by economic code).",
     )
     amount: Money = Field(description="Amount in unit.amount_unit.")
     unit: str | None = Field(
-        None, description="部门 reports: the subunit the line belongs to (its type decides table 6's mapping); "
+        None, description="部门 reports: the subunit the line belongs to (its type decides the economic code mapping); "
         "project lines take their project's unit.",
     )
 
@@ -592,7 +593,7 @@ class ProjectExplanation(_Model):
 class Project(_Model):
     """A declared project (二级项目), referenced by name from its budget lines."""
 
-    name: Name = Field(description="项目名称 as printed in table 12.")
+    name: Name = Field(description="项目名称 as printed in the project tables.")
     category: ProjectCategory = Field(description="项目类别: 人员类, 其他运转类 or 特定目标类.")
     attribute: ProjectAttribute = Field(
         ProjectAttribute.ONE_OFF, description="项目属性: 一次性项目 or 经常性项目."
@@ -609,7 +610,7 @@ class Project(_Model):
 
 
 class ThreePublicCosts(_Model):
-    """"三公"经费 of one fiscal source (table 10), in unit.amount_unit."""
+    """"三公"经费 of one fiscal source, in unit.amount_unit."""
 
     outbound_travel: Money = Field(Decimal(0), description="因公出国（境）费.")
     official_reception: Money = Field(Decimal(0), description="公务接待费.")
@@ -618,7 +619,7 @@ class ThreePublicCosts(_Model):
 
 
 class Procurement(_Model):
-    """政府采购预算 (九、政府采购情况)."""
+    """政府采购预算 (政府采购情况)."""
 
     goods: Money = Field(Decimal(0), description="政府采购货物预算.")
     works: Money = Field(Decimal(0), description="政府采购工程预算.")
@@ -800,17 +801,17 @@ class BudgetModel(_Model):
     overview: Overview = Field(default_factory=Overview, description="第一部分 概况: duties and organisation.")
     projects: list[Project] = Field(default_factory=list, description="Declared projects (二级项目).")
     budget: Budget = Field(default_factory=Budget, description="The budget lines and names of unlisted codes.")
-    fund_income: list[IncomeItem] = Field(default_factory=list, description="政府性基金预算收入 (table 7).")
+    fund_income: list[IncomeItem] = Field(default_factory=list, description="政府性基金预算收入, by income code.")
     state_capital_income: list[IncomeItem] = Field(
-        default_factory=list, description="国有资本经营预算收入 (table 9)."
+        default_factory=list, description="国有资本经营预算收入, by income code."
     )
     three_public: dict[FiscalSource, ThreePublicCosts] = Field(
-        default_factory=dict, description="财政拨款安排\"三公\"经费 by fiscal source (table 10)."
+        default_factory=dict, description="财政拨款安排\"三公\"经费 by fiscal source."
     )
     operating_costs: dict[FiscalSource, Money] = Field(
-        default_factory=dict, description="财政拨款安排机关运行经费 by fiscal source (table 11)."
+        default_factory=dict, description="财政拨款安排机关运行经费 by fiscal source."
     )
-    procurement: Procurement = Field(default_factory=Procurement, description="政府采购预算 (九、).")
+    procurement: Procurement = Field(default_factory=Procurement, description="政府采购预算.")
     last_year: LastYear = Field(default_factory=LastYear, description="Last year's figures and reasons.")
     performance: PerformanceSummary = Field(
         default_factory=PerformanceSummary, description="十、绩效管理情况: overall target and sheet order."
