@@ -74,6 +74,8 @@ def _failing_builds(run: Run) -> list[tuple[list[str], dict[str, str], str]]:
     """(arguments, environment, message) of builds that fail after the .docx could have been written."""
     exits_1 = run.script("soffice-fails", "echo 'conversion failed' >&2\nexit 1\n")
     hangs = run.script("soffice-hangs", "sleep 60\n")
+    junk = run.script("soffice-junk", 'for a; do case "$prev" in --outdir) out=$a;; esac; prev=$a; last=$a; done\n'
+                                      'printf "not a pdf" > "$out/$(basename "$last" .docx).pdf"\n')
     (run.folder / "scan.pdf").write_bytes(b"not a PDF at all")
     (run.folder / "with-attachment.yaml").write_text(
         MODEL + "report: {attachments: [{file: scan.pdf, title: 附件}]}\n", encoding="utf-8")
@@ -81,6 +83,8 @@ def _failing_builds(run: Run) -> list[tuple[list[str], dict[str, str], str]]:
         (["unit.yaml", "--pdf", "--json"], {"DISCLOSURE_SOFFICE": str(exits_1)}, "LibreOffice could not convert"),
         (["unit.yaml", "--pdf", "--json"], {"DISCLOSURE_SOFFICE": str(hangs), "DISCLOSURE_SOFFICE_TIMEOUT": "1"},
          "LibreOffice did not finish within 1 s"),
+        (["unit.yaml", "--pdf", "--json"], {"DISCLOSURE_SOFFICE": str(junk)},
+         f"{NAME}.pdf: what LibreOffice wrote is not a readable PDF"),
         (["with-attachment.yaml", "--pdf", "--json"], {"DISCLOSURE_SOFFICE": str(exits_1)},
          "with-attachment.yaml:6 report.attachments[0].file: scan.pdf: is not a PDF"),
     ]
@@ -96,6 +100,8 @@ def test_a_failed_build_leaves_the_previous_report_byte_identical(run: Run):
         result = run("build", *arguments, "-o", "out", **env)
         assert result.returncode == 2 and message in result.stderr, result.stderr
         _clean(result)
+        # only our message: nothing pypdf logged about the broken file's bytes
+        assert "pdf header" not in result.stderr and "EOF marker" not in result.stderr, result.stderr
         assert time.perf_counter() - start < 30
         assert run.outputs() == before, arguments
         assert list(run.tmp.iterdir()) == [], arguments

@@ -655,12 +655,13 @@ def _locate(reader: PdfReader, outline: Sequence[OutlineItem]) -> list[_Entry]:
 @contextmanager
 def _quiet_pypdf() -> Iterator[None]:
     """pypdf logs warnings that quote the bytes of a broken file; a message of ours says what is wrong."""
-    logger = logging.getLogger("pypdf")
-    disabled, logger.disabled = logger.disabled, True
+    logger = logging.getLogger("pypdf")  # pypdf logs on its modules' loggers (pypdf._reader): their level is this
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.disabled = disabled
+        logger.setLevel(level)
 
 
 def read_attachment(path: Path) -> PdfReader:
@@ -835,10 +836,12 @@ def finish_pdf(
     """
     pdf = Path(pdf)
     try:
-        reader = PdfReader(pdf)
+        with _quiet_pypdf():  # its warnings quote the file's bytes; the error says what is wrong
+            reader = PdfReader(pdf)
+            page_count = len(reader.pages)
     except (OSError, PdfReadError) as exc:
-        raise PdfError(f"{pdf}: cannot be read as a PDF ({exc})") from None
-    page_count = len(reader.pages)
+        # the file converted into a staging folder: named by the report's file name, which the user knows
+        raise PdfError(f"{pdf.name}: what LibreOffice wrote is not a readable PDF ({exc})") from None
     entries = _locate(reader, outline)
     placements = _place(attachments, outline, entries, page_count)
     body_start = _body_start(outline, entries, page_labels)
