@@ -280,6 +280,27 @@ def test_ctrl_c_at_any_moment_of_a_build_ends_it_without_a_traceback(run: Run, a
     assert list(run.tmp.iterdir()) == [], (list(run.tmp.iterdir()), said)
 
 
+def test_ctrl_c_that_native_code_wraps_into_its_own_error_is_still_an_interruption(monkeypatch, capsys):
+    """pydantic-core builds a validator on first use and calls back into Python: Ctrl-C there comes out as its
+    own SchemaError (…Interrupted), once making `build` print a traceback and exit 1 in this file's test above."""
+    from disclosure import cli, errors
+
+    def build_interrupted_in_native_code(args):
+        try:
+            errors._interrupt(signal.SIGINT, None)  # the handler raise_on_interrupt installs, as the signal runs it
+        except KeyboardInterrupt:
+            raise RuntimeError("Error building \"enum\" validator:\n  Interrupted: ") from None
+
+    monkeypatch.setattr(errors, "_SIGNALLED", False)
+    monkeypatch.setattr(cli, "_run_build", build_interrupted_in_native_code)
+    assert cli.main(["build", "unit.yaml"]) == 130
+    assert capsys.readouterr().err == "interrupted: nothing written\n"
+    # the same error without Ctrl-C is a bug, said so
+    monkeypatch.setattr(errors, "_SIGNALLED", False)
+    monkeypatch.setattr(cli, "_run_build", lambda args: (_ for _ in ()).throw(RuntimeError("Interrupted: ")))
+    assert cli.main(["build", "unit.yaml"]) == 3 and "internal error: RuntimeError" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- workers
 
 

@@ -10,7 +10,7 @@ import gc
 import signal
 import sys
 
-from .errors import ExitCode, raise_on_interrupt
+from .errors import ExitCode, interrupted_by_signal, raise_on_interrupt
 
 raise_on_interrupt()
 # Start-up makes only objects that live as long as the process (modules, classes, compiled patterns):
@@ -24,6 +24,11 @@ try:
     gc.enable()
     code = main()
 except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    code = ExitCode.INTERRUPTED
+except Exception:  # Ctrl-C while a module was imported, wrapped by native code (pydantic-core) into its own error
+    if not interrupted_by_signal():
+        raise
     print("interrupted", file=sys.stderr)
     code = ExitCode.INTERRUPTED
 finally:  # the work is done: a Ctrl-C while Python shuts down must not replace the exit code by a signal

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .checks import Finding, finding_lines, has_errors
-from .errors import ExitCode, UsageError, raise_on_interrupt
+from .errors import ExitCode, UsageError, interrupted_by_signal, raise_on_interrupt
 from .files import published, safe_file_stem, stem_length_problem
 from .load import LoadError, Problem, SourceMap
 from .pipeline import BuildRefused, build, prepare, resolve_classification
@@ -330,13 +330,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}")
         return EXIT_INPUT
     except KeyboardInterrupt:  # outputs staged so far were removed on the way out (files.StagedOutputs)
-        written = published()
-        _err("interrupted: " + (f"wrote {', '.join(str(p) for p in written)}" if written else "nothing written"))
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+        if interrupted_by_signal():  # Ctrl-C, wrapped by a library's native code into an error of its own
+            return _interrupted()
         _debug(args)
         _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)")
         return ExitCode.BUG
+
+
+def _interrupted() -> int:
+    written = published()
+    _err("interrupted: " + (f"wrote {', '.join(str(p) for p in written)}" if written else "nothing written"))
+    return ExitCode.INTERRUPTED
 
 
 def _debug(args: argparse.Namespace) -> None:

@@ -66,8 +66,23 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C in the command line (see :func:`raise_on_interrupt`); ``except KeyboardInterrupt`` catches it."""
 
 
+_SIGNALLED = False
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    global _SIGNALLED
+    _SIGNALLED = True
     raise Interrupted()
+
+
+def interrupted_by_signal() -> bool:
+    """Ctrl-C came (:func:`raise_on_interrupt`'s handler ran): an exception that follows may be its wrapping.
+
+    Code in Rust or C that calls back into Python (pydantic-core building a validator on first use) turns
+    the :class:`Interrupted` raised in the callback into an error of its own (``SchemaError: …
+    Interrupted``); the command line asks this to answer such an error as the interruption it is.
+    """
+    return _SIGNALLED
 
 
 def raise_on_interrupt() -> None:
