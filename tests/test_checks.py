@@ -58,3 +58,28 @@ def test_every_rule_has_a_chinese_message_and_severity():
     for rule in RULES.values():
         assert rule.severity in (Severity.ERROR, Severity.WARNING)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.summary)
+
+
+DEPARTMENT = """unit:
+  name: 某县水务局
+  code: '001'
+  level: 部门
+  fiscal_year: 2025
+  subunits: [{name: 水务局机关, type: 行政单位}, {name: 水利工作站, type: 事业单位}]
+operating_costs: {一般公共预算: OPERATING}
+budget:
+  lines:
+    - {function: 2130101, kind: 基本支出, source: 一般公共预算, economic: 30201, unit: 水务局机关, amount: 40000}
+    - {function: 2130104, kind: 基本支出, source: 一般公共预算, economic: 30201, unit: 水利工作站, amount: 30000}
+"""
+
+
+def test_operating_costs_are_judged_by_the_organs_public_spending_not_the_institutions():
+    """机关运行经费 is 行政单位 and 参公's 公用经费 (glossary 四): 4.00 here, not table 6's 7.00."""
+    def rule_findings(amount: int):
+        model = loads(DEPARTMENT.replace("OPERATING", str(amount)), "dept.yaml")
+        return [f for f in disclosure.validate(model) if f.rule == "operating-costs-within-public-spending"]
+
+    [finding] = rule_findings(60000)
+    assert finding.message == "机关运行经费6.00万元超过行政单位和参公事业单位的一般公共预算基本支出公用经费4.00万元（事业单位的3.00万元不计入）"
+    assert rule_findings(40000) == []

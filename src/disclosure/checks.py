@@ -200,7 +200,8 @@ define("basic-line-needs-economic-code", ERROR, "一般公共预算基本支出�
 define("line-project", ERROR, "项目支出须指明已声明的项目，基本支出不得指明项目",
        "A 项目支出 line names a project declared under projects; a 基本支出 line names none.",
        _line("function: 2012902, kind: 项目支出, project: 未声明的项目, source: 一般公共预算, amount: 10000"))
-define("duplicate-project", ERROR, "项目名称重复", "Project names identify projects: each is declared once.",
+define("duplicate-project", ERROR, "项目名称重复", "Project names identify projects: each is declared once, across "
+       "the whole report (in a 部门, two units' projects of one name need names of their own, e.g. with the unit's).",
        "projects:\n  - {name: 甲, category: 特定目标类}\n  - {name: 甲, category: 其他运转类}\n")
 define("zero-line", WARNING, "预算行金额为0", "A budget line of amount 0 prints nothing; it is usually a slip.",
        _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 0"))
@@ -248,7 +249,8 @@ def check_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     this_year = {line.project for line in model.budget.lines if line.project and not line.carry_over}
     for i, project in enumerate(model.projects):
         if project.name in seen:
-            yield finding("duplicate-project", f"项目“{project.name}”重复声明（首次见projects[{seen[project.name]}]）",
+            also = "；部门内各单位的项目名称也须不同，可加单位名区分" if model.unit.level == "部门" else ""
+            yield finding("duplicate-project", f"项目“{project.name}”重复声明（首次见projects[{seen[project.name]}]）{also}",
                           "projects", i, "name")
             continue
         seen[project.name] = i
@@ -265,19 +267,56 @@ define("unknown-unit", ERROR, "行或项目所属单位须是本部门所列单�
        "unit: {name: 示例部门, code: '001', level: 部门, fiscal_year: 2025, subunits: [甲单位]}\n"
        "projects:\n  - {name: 甲, category: 特定目标类, unit: 乙单位}\n"
        + _line("function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000"))
+define("duplicate-subunit", ERROR, "部门所列单位不重复",
+       "Each unit of a 部门 is listed once in unit.subunits: a second entry would silently replace the first's "
+       "type, and with it table 6's 经济分类 mapping.",
+       "unit: {name: 示例部门, code: '001', level: 部门, fiscal_year: 2025, subunits: [甲单位, 甲单位]}\n")
+define("subunits-in-unit-report", ERROR, "单位预算不列下属单位",
+       "unit.subunits are the units a 部门 report consolidates; a 单位 report (unit.level 单位) prints one unit, and "
+       "with subunits its table 12 would start with a subunit instead of the unit. Set level: 部门, or drop them.",
+       "unit: {name: 示例单位, code: '001', fiscal_year: 2025, subunits: [甲单位]}\n")
+define("line-unit-differs", ERROR, "项目支出行的单位与项目一致",
+       "A project's lines belong to the project's unit (table 12 and table 6 take the project's); a line that names "
+       "another unit contradicts it.",
+       "unit: {name: 示例部门, code: '001', level: 部门, fiscal_year: 2025, subunits: [甲单位, 乙单位]}\n"
+       "projects:\n  - {name: 甲, category: 特定目标类, unit: 甲单位}\n"
+       + _line("function: 2012902, kind: 项目支出, project: 甲, unit: 乙单位, source: 一般公共预算, amount: 10000"))
+define("project-unit-missing", WARNING, "部门预算的项目写明所属单位",
+       "In a 部门 report a project without unit is printed under the 部门's own name in tables 12 and 13, which is "
+       "none of the units it lists.",
+       "unit: {name: 示例部门, code: '001', level: 部门, fiscal_year: 2025, subunits: [甲单位]}\n"
+       "projects:\n  - {name: 甲, category: 特定目标类}\n"
+       + _line("function: 2012902, kind: 项目支出, project: 甲, unit: 甲单位, source: 一般公共预算, amount: 10000"))
 
 
 @check
 def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
-    known = {s.name for s in model.unit.subunits} | {model.unit.name}
+    names = [s.name for s in model.unit.subunits]
+    known = set(names) | {model.unit.name}
+    if names and model.unit.level != "部门":
+        yield finding("subunits-in-unit-report", f"单位预算（unit.level为{model.unit.level}）不列下属单位；部门预算请写"
+                      "level: 部门", "unit", "subunits")
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            yield finding("duplicate-subunit", f"单位“{name}”重复列出（首次见unit.subunits[{names.index(name)}]）",
+                          "unit", "subunits", i)
+    units_of = {p.name: p.unit for p in model.projects}
     for i, project in enumerate(model.projects):
         if project.unit and project.unit not in known:
             yield finding("unknown-unit", f"项目“{project.name}”的单位“{project.unit}”不在unit.subunits中"
                           f"{_did_you_mean(project.unit, known)}", "projects", i, "unit")
+        if not project.unit and names and model.unit.level == "部门" and model.unit.name not in names:
+            on_lines = sorted({line.unit for line in model.budget.lines if line.project == project.name and line.unit})
+            hint = f"（其预算行写的是{'、'.join(on_lines)}）" if on_lines else ""
+            yield finding("project-unit-missing", f"项目“{project.name}”未写所属单位（unit），表12将列在部门名下{hint}",
+                          "projects", i, "name")
     for i, line in enumerate(model.budget.lines):
         if line.unit and line.unit not in known:
             yield finding("unknown-unit", f"预算行的单位“{line.unit}”不在unit.subunits中{_did_you_mean(line.unit, known)}",
                           "budget", "lines", i, "unit")
+        elif line.unit and line.project and units_of.get(line.project) and line.unit != units_of[line.project]:
+            yield finding("line-unit-differs", f"预算行的单位“{line.unit}”与项目“{line.project}”的单位"
+                          f"“{units_of[line.project]}”不同", "budget", "lines", i, "unit")
 
 
 define("economic-code-unmapped", ERROR, "部门经济分类科目须有对应的政府经济分类科目",
@@ -374,9 +413,10 @@ define("three-public-matches-lines", ERROR, "“三公”经费与经济分类�
        "维护费, 30913/31013 公务用车购置), the declared figure of that item and fiscal source must equal them.",
        "three_public:\n  一般公共预算: {official_reception: 5000}\n"
        + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30217, amount: 8000"))
-define("operating-costs-within-public-spending", ERROR, "机关运行经费不超过基本支出公用经费",
-       "机关运行经费 is the 公用经费 of 基本支出 paid from 财政拨款: where table 6 has 公用经费, the declared "
-       "一般公共预算 机关运行经费 cannot exceed it.",
+define("operating-costs-within-public-spending", ERROR, "机关运行经费不超过行政单位和参公事业单位的公用经费",
+       "机关运行经费 is the 公用经费 of 基本支出 that 行政单位 and 参公事业单位 pay from 财政拨款 (glossary 四): "
+       "where table 6 has 公用经费, the declared 一般公共预算 机关运行经费 cannot exceed theirs — a 事业单位's "
+       "公用经费 does not count (a unit of no given type counts, as table 6 maps it as 机关).",
        "operating_costs: {一般公共预算: 50000}\n"
        + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 10000"))
 define("operating-costs-declared", WARNING, "行政单位和参公事业单位申报机关运行经费",
@@ -417,25 +457,26 @@ def check_three_public(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
 def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     declared = model.operating_costs.get("一般公共预算")
     public = tables.basic_by_economic.total("public")
-    if declared is None or not public:
+    if declared is None or not public:  # table 6 has no 公用经费 to judge by
         return
-    printed = tables.context.declared(declared)
-    if printed > public:
+    printed, organs = tables.context.declared(declared), tables.organs_public_spending()
+    if printed > organs:
+        whose = "" if organs == public else f"（事业单位的{_figure(tables, public - organs)}不计入）"
         yield finding("operating-costs-within-public-spending",
-                      f"机关运行经费{_figure(tables, printed)}超过一般公共预算基本支出公用经费{_figure(tables, public)}",
-                      "operating_costs", "一般公共预算")
+                      f"机关运行经费{_figure(tables, printed)}超过行政单位和参公事业单位的一般公共预算基本支出公用经费"
+                      f"{_figure(tables, organs)}{whose}", "operating_costs", "一般公共预算")
 
 
 @check
 def check_operating_costs_declared(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     if any(model.operating_costs.values()):
         return
-    public = tables.basic_by_economic.total("public")
+    organs = tables.organs_public_spending()
     counts = unit_counts(model)
-    if public and counts["administrative"] + counts["civil_service_institutions"]:
+    if organs and counts["administrative"] + counts["civil_service_institutions"]:
         yield finding("operating-costs-declared",
-                      f"一般公共预算基本支出公用经费{_figure(tables, public)}，但未申报机关运行经费（行政单位和参公事业单位"
-                      "的公用经费即机关运行经费），八、将写“无机关运行经费”", "operating_costs")
+                      f"行政单位和参公事业单位的一般公共预算基本支出公用经费{_figure(tables, organs)}，但未申报机关运行经费"
+                      "（它们的公用经费即机关运行经费），八、将写“无机关运行经费”", "operating_costs")
 
 
 @check

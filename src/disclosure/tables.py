@@ -1074,6 +1074,19 @@ class Tables:
         return {source: self.context.sum(a for a in current if a.source is source)
                 for source in UNIT_FUND_SOURCES if source is not FundingSource.UNIT}
 
+    def organs_public_spending(self) -> Decimal:
+        """Table 6's 公用经费 of 行政单位 and 参公事业单位 — and of lines whose unit has no type, which table 6
+        maps as 机关 — as printed: what 机关运行经费 can be at most (glossary 四: their 公用经费 of 财政拨款
+        基本支出); a 事业单位's 公用经费 is not 机关运行经费."""
+        model = self.context.model
+        types = unit_types(model)
+        organs = (UnitType.ADMINISTRATIVE, UnitType.CIVIL_SERVICE_INSTITUTION, None)
+        return self.context.sum(
+            a for a in self.atoms
+            if a.source is FundingSource.GENERAL and a.is_current and a.is_basic
+            and not (a.economic and is_personnel_economic(a.economic))
+            and types.get(a.unit, model.unit.type) in organs)
+
     def at(self, scale: Scale) -> Tables:
         """The standard tables at another scale."""
         if scale == self.scale:
