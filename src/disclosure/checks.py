@@ -330,6 +330,11 @@ define("unit-type-missing", WARNING, "未填写单位类型",
        "unit.type (行政单位, 参照公务员法管理事业单位 or 事业单位) decides table 6's 政府预算经济分类: a 事业单位's "
        "wages are 50501, a 机关's 50101. Without it the 机关 mapping is used; say the type to be sure.",
        _line(BASIC_LINE))
+define("subunit-type-inherited", WARNING, "部门所列单位未填类型",
+       "A unit of a 部门 listed without its type takes the 部门's for table 6's 政府预算经济分类 — a school listed "
+       "by name under an 教育局 (行政单位) would map its wages as a 机关's. Give each unit's type.",
+       "unit: {name: 示例部门, code: '001', level: 部门, type: 行政单位, fiscal_year: 2025, subunits: [甲学校]}\n"
+       + _line("function: 2050201, kind: 基本支出, source: 一般公共预算, economic: 30101, unit: 甲学校, amount: 10000"))
 
 
 @check
@@ -352,6 +357,13 @@ def check_economic_mapping(model: BudgetModel, tables: Tables) -> Iterator[Findi
     if needs_type:
         yield finding("unit-type-missing", "未填写单位类型（行政单位、参照公务员法管理事业单位或事业单位），"
                       "预算公开表6按机关口径对应政府预算经济分类", "unit", "type")
+    if model.unit.type is not None:
+        mapped = {line.unit for line in model.budget.lines
+                  if line.economic and line.kind is ExpenditureKind.BASIC and line.source is FundingSource.GENERAL}
+        for i, sub in enumerate(model.unit.subunits):
+            if sub.type is None and sub.name in mapped:
+                yield finding("subunit-type-inherited", f"单位“{sub.name}”未填类型，预算公开表6按部门的类型"
+                              f"（{model.unit.type.value}）对应政府预算经济分类", "unit", "subunits", i)
 
 
 # --------------------------------------------------------------------------- performance sheets
