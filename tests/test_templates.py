@@ -144,6 +144,27 @@ def test_customised_templates_change_the_report(exported: Path, example_path: Pa
     assert titles["2024年预算收入总表"].name == "Table Title" and titles["2024年预算收入总表"].font.size == Pt(14)
 
 
+def test_a_style_changed_in_base_reaches_every_part_that_did_not_change_it(exported: Path, example_path: Path):
+    """The guide's way to restyle all parts at once: change the style in base.docx. The exported parts carry the
+    style as shipped; they take base.docx's (decision 76), while a part that changed it keeps its own."""
+    base = docx.Document(str(exported / "base.docx"))
+    base.styles["Body Paragraph"].font.size = Pt(12)
+    base.styles["Table Title"].font.size = Pt(18)
+    base.save(str(exported / "base.docx"))
+    summary = exported / "table-01-summary.docx"
+    document = docx.Document(str(summary))
+    document.styles["Table Title"].font.size = Pt(20)
+    document.save(str(summary))
+
+    report = open_report(build(example_path, exported.parent / "out", templates=exported).docx)
+    body = [p for p in report.paragraphs if p.text.startswith("2024年晋城市总工会")]
+    assert body and {p.style.name for p in body} == {"Body Paragraph"}
+    assert report.styles["Body Paragraph"].font.size == Pt(12)
+    titles = {p.text: p.style for p in report.paragraphs if p.style.name.startswith("Table Title")}
+    assert titles["2024年预算收入总表"].name == "Table Title" and titles["2024年预算收入总表"].font.size == Pt(18)
+    assert titles["2024年预算收支总表"].font.size == Pt(20)
+
+
 def test_build_with_an_empty_templates_folder_uses_the_defaults(tmp_path: Path, example_path: Path):
     (tmp_path / "empty").mkdir()
     result = build(example_path, tmp_path / "out", templates=tmp_path / "empty")

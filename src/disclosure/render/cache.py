@@ -62,9 +62,12 @@ def _docxtpl_stamp() -> str:
 
 
 def _engine_stamp() -> str:
-    """Size and modification time of the render package's source files, hashed: they decide what is compiled."""
+    """Size and modification time of the render package's source files and of the bundled base.docx (whose
+    styles a part's are compared with), hashed: they decide what is compiled."""
+    from .templates import default_template_dir
+
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    for source in [*sorted(Path(__file__).parent.glob("*.py")), default_template_dir() / "base.docx"]:
         try:
             found = os.stat(source)
         except OSError:

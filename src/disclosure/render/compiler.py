@@ -6,7 +6,9 @@
 * joins Jinja tags Word split across runs and turns ``{%tr %}``/``{%p %}``/``{%tc %}`` into plain Jinja
   (docxtpl's ``patch_xml``);
 * compares the styles it uses with base.docx's: one it redefines is renamed ``Table Title
-  (table-01-summary)`` and added (decision 10), one base.docx lacks is added as it is;
+  (table-01-summary)`` and added (decision 10), one base.docx lacks is added as it is; one it carries as
+  the default templates ship it is base.docx's, so a style changed in base.docx reaches every part that
+  did not change it itself (decision 76);
 * gives images, hyperlinks and other related parts relationship ids and part names of their own, so a
   rendered part is copied into the report without any style or relationship work;
 * notes the numbering it uses (restarted in every rendered part, as docxcompose did), the rules its
@@ -20,9 +22,11 @@ once), and on disk (:mod:`.cache`) for the next process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
+import zipfile
 from collections import OrderedDict
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -62,7 +66,7 @@ from .package import (
     rels_xml,
 )
 from .sandbox import ENVIRONMENT
-from .templates import TemplateError
+from .templates import TemplateError, default_template_dir
 
 #: bumped whenever what this module produces changes (it is part of every cache key)
 ENGINE_VERSION = "5"
@@ -345,9 +349,27 @@ def _num_ids(root: etree._Element) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i and i != "0"))
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_styles() -> dict[str, etree._Element]:
+    """The styles of the bundled base.docx, by id: what every part of ``templates export`` carries until its
+    maintainer changes a style in it (empty when the file cannot be read)."""
+    try:
+        with zipfile.ZipFile(default_template_dir() / "base.docx") as package:
+            root = etree.fromstring(package.read("word/styles.xml"), etree.XMLParser(resolve_entities=False))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return {}
+    return {el.get(W_STYLE_ID): el for el in root.iter(W_STYLE)}
+
+
 def _analyse_styles(body: etree._Element, package: Package, master: Master, stem: str
                     ) -> tuple[list[StyleAddition], dict[str, str]]:
-    """The styles the part adds to the report, and the renaming of the references in its body."""
+    """The styles the part adds to the report, and the renaming of the references in its body.
+
+    A style the part defines as base.docx does is base.docx's; so is one it defines as the bundled base.docx
+    does (it came with ``templates export`` and was changed, if at all, in base.docx: decision 76). Any other
+    definition is the part's own, added under a name of its own.
+    """
+    shipped = shipped_styles()
     styles_part = package.related(package.document, RT_STYLES)
     styles_root = package.xml(styles_part) if styles_part else None
     theirs = {el.get(W_STYLE_ID): el for el in styles_root.iter(W_STYLE)} if styles_root is not None else {}
@@ -373,7 +395,9 @@ def _analyse_styles(body: etree._Element, package: Package, master: Master, stem
         ours = master.style_ids[ours_id]
         candidate = deepcopy(other)
         candidate.set(W_STYLE_ID, ours_id)
-        if same_element(ours, candidate, IGNORED_STYLE_TAGS):
+        as_shipped = shipped.get(ours_id)
+        if same_element(ours, candidate, IGNORED_STYLE_TAGS) or (
+                as_shipped is not None and same_element(as_shipped, candidate, IGNORED_STYLE_TAGS)):
             mapping[style_id] = ours_id
             continue
         new_id = f"{ours_id}-{stem}"
