@@ -118,6 +118,31 @@ def test_check_warns_about_a_tag_split_across_formatting(exported: Path):
     assert "warning: cover.docx: tag '{{ unit.name }}' is split across differently formatted text" in result.stderr
 
 
+def test_a_part_cannot_set_the_page_and_check_says_so(exported: Path, example_path: Path):
+    """A Word user turns one table landscape with a section break: in a part it would set the page of the whole
+    report before it. Check warns; the build removes it and keeps base.docx's one page setup."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    table_6 = exported / "table-06-basic-by-economic.docx"
+    document = docx.Document(str(table_6))
+    document.add_section(WD_SECTION.NEW_PAGE)  # the first section now ends in a paragraph's properties
+    document.sections[-1].orientation = WD_ORIENT.LANDSCAPE
+    document.save(str(table_6))
+    table_3 = exported / "table-03-expenditure.docx"
+    document = docx.Document(str(table_3))
+    document.sections[0].left_margin = document.sections[0].right_margin = docx.shared.Cm(1.5)
+    document.save(str(table_3))
+
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert "warning: table-06-basic-by-economic.docx: has a section break, which is removed" in result.stderr
+    assert "warning: table-03-expenditure.docx: has a page setup of its own (paper size, orientation or margins), " \
+           "which is not used: the report's is base.docx's" in result.stderr
+    named = {line.split(":")[1].strip() for line in result.stderr.splitlines() if "page setup of its own" in line}
+    assert named == {"table-03-expenditure.docx", "table-06-basic-by-economic.docx"}  # the others carry base's
+    report = open_report(build(example_path, exported.parent / "out", templates=exported).docx)
+    assert len(report.sections) == 1 and report.sections[0].orientation == WD_ORIENT.PORTRAIT
+
+
 def test_customised_templates_change_the_report(exported: Path, example_path: Path):
     # a maintainer changes a title, adds a paragraph using documented variables, and restyles a title
     _edit_xml(exported / "table-03-expenditure.docx", b"{{ table.title }}", "{{ table.title }}（按功能分类）".encode())

@@ -395,6 +395,10 @@ _DROPPED_MESSAGES = {
     "endnotes": "has endnotes, which a part template cannot keep: they are left out of the report",
     "comments": "has comments, which are left out of the report",
     "headers and footers": "has headers or footers of its own, which are not used: the report's come from base.docx",
+    "section breaks": "has a section break, which is removed: a report has one page setup, base.docx's (one part "
+                      "cannot turn its pages landscape)",
+    "page setup": "has a page setup of its own (paper size, orientation or margins), which is not used: the report's "
+                  "is base.docx's",
 }
 
 

@@ -336,7 +336,39 @@ def _drop_references(body: etree._Element) -> list[str]:
             parent.remove(el)
     for section in body.findall(W_SECTPR):  # the page setup of the report is base.docx's
         body.remove(section)
+    breaks = list(body.iter(W_SECTPR))  # a section break (in a paragraph's properties) would set the page
+    for section in breaks:              # setup of the whole report before it
+        section.getparent().remove(section)
+    if breaks:
+        dropped.append("section breaks")
     return dropped
+
+
+def page_setup(section: etree._Element | None) -> tuple | None:
+    """A section's page size, orientation and margins, comparable (None without a section)."""
+    if section is None:
+        return None
+    return tuple(tuple(sorted(el.attrib.items())) if el is not None else ()
+                 for el in (section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))))
+
+
+def _master_page_setup(master: Master) -> tuple | None:
+    try:
+        return page_setup(etree.fromstring(master.section))
+    except etree.XMLSyntaxError:  # base.docx without a section: "<w:sectPr/>", no namespace declared
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_page_setup() -> tuple | None:
+    """The bundled base.docx's page setup: what every exported part carries until its maintainer changes it."""
+    try:
+        with zipfile.ZipFile(default_template_dir() / "base.docx") as package:
+            root = etree.fromstring(package.read("word/document.xml"), etree.XMLParser(resolve_entities=False))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+    body = root.find(W_BODY)
+    return page_setup(body.find(W_SECTPR) if body is not None else None)
 
 
 def _style_dependencies(style: etree._Element) -> list[str]:
@@ -557,7 +589,10 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
     if body is None:
         raise TemplateError(f"template {name}: cannot be used as a Word template (its document has no body)")
     stem = posixpath.splitext(posixpath.basename(name))[0]
+    own_page = page_setup(body.find(W_SECTPR))
     dropped = _drop_references(body)
+    if own_page is not None and own_page not in (_master_page_setup(master), shipped_page_setup()):
+        dropped.append("page setup")
     if any(rel.type in (RT_HEADER, RT_FOOTER) for rel in package.rels(package.document).values()):
         dropped.append("headers and footers")
     _strip_unique_ids(body)
