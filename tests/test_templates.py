@@ -107,6 +107,20 @@ def test_check_catches_an_unbalanced_block(exported: Path):
     assert "'endfor'" in result.stderr  # Jinja says which end tag it was looking for
 
 
+def test_a_plain_loop_across_table_cells_is_refused_by_check_and_by_the_build(exported: Path, example_path: Path):
+    """{% for %} in one cell and {% endfor %} in another renders an empty row after every row: an error in both."""
+    table_3 = exported / "table-03-expenditure.docx"
+    _edit_xml(table_3, b"{%tr for row in table.rows %}", b"{% for row in table.rows %}")
+    _edit_xml(table_3, b"{%tr endfor %}", b"{% endfor %}")
+    message = ("table-03-expenditure.docx: a plain {% for %} or {% if %} in the table cell '{% for row in table.rows %}' "
+               "is closed in another cell; repeat rows with {%tr for … %}")
+    checked = run("templates", "check", str(exported), cwd=exported.parent)
+    assert checked.returncode == 1 and f"error: {message}" in checked.stderr
+    built = run("build", str(example_path), "-o", "out", "--templates", str(exported), cwd=exported.parent)
+    assert built.returncode == 2 and message in built.stderr and "Traceback" not in built.stderr
+    assert not (exported.parent / "out").exists()
+
+
 def test_check_warns_about_a_tag_split_across_formatting(exported: Path):
     cover = exported / "cover.docx"
     document = docx.Document(str(cover))

@@ -43,11 +43,13 @@ from .compiler import (
     CompiledTemplate,
     Master,
     master_for,
+    plain_block_problem,
+    plain_blocks_in_cells,
     template_for,
 )
 from .compose import read_template, render_xml_part, trial_render
 from .limits import RenderLimits
-from .oxml import W_P, W_T, W_TC
+from .oxml import W_P, W_T
 from .package import RT_FOOTER, RT_HEADER, Package, read_template_file
 from .sandbox import ENVIRONMENT
 from .templates import TemplateError, TemplateSet, default_template_dir
@@ -341,7 +343,6 @@ def sample_context(kind: str, lengths: dict[str, int] | None = None, *, empty: b
 
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-PLAIN_BLOCK = re.compile(r"\{%-?\s*(for|if|endfor|endif)\b")
 
 
 def _split_tags(root: etree._Element) -> Iterator[str]:
@@ -358,21 +359,6 @@ def _split_tags(root: etree._Element) -> Iterator[str]:
         for match in TAG.finditer(text):
             if any(match.start() < b < match.end() for b in bounds):
                 yield match.group()
-
-
-def _plain_blocks_in_cells(root: etree._Element) -> Iterator[str]:
-    """Plain for/if blocks opened in a table cell and not closed in it."""
-    for cell in root.iter(W_TC):
-        text = "".join(t.text or "" for t in cell.iter(W_T))
-        opened = {"for": 0, "if": 0}
-        for match in PLAIN_BLOCK.finditer(text):
-            word = match.group(1)
-            if word in opened:
-                opened[word] += 1
-            else:
-                opened[word[3:]] -= 1
-        if any(opened.values()):
-            yield text.strip()[:60]
 
 
 def _raw_parts(package: Package, base: bool) -> Iterator[tuple[str, etree._Element]]:
@@ -443,9 +429,9 @@ class _Checker:
             for tag in dict.fromkeys(_split_tags(root)):
                 report("warning", f"tag {tag!r} is split across differently formatted text{suffix}; retype it in "
                                   "one go so its formatting is kept")
-            for cell in dict.fromkeys(_plain_blocks_in_cells(root)):
-                report("error", f"a plain {{% for %}} or {{% if %}} in the table cell {cell!r} is closed in another "
-                                f"cell{suffix}; repeat rows with {{%tr for … %}}")
+            if where != "body":  # a part's body is refused so by the compiler, which the build uses too
+                for cell in dict.fromkeys(plain_blocks_in_cells(root)):
+                    report("error", plain_block_problem(cell) + suffix)
         try:
             if name == "base.docx":
                 sources = list(master_for(data, self.limits).headers_footers.items())  # cached: compiled once

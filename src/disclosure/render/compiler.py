@@ -28,6 +28,7 @@ import posixpath
 import re
 import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from types import CodeType
@@ -46,6 +47,8 @@ from .oxml import (
     W_P,
     W_STYLE,
     W_STYLE_ID,
+    W_T,
+    W_TC,
     W_VAL,
     qn,
     rename_style,
@@ -311,6 +314,29 @@ def _jinja(body: etree._Element, name: str) -> tuple[str, CodeType, bool]:
         except (MergePlanError, TemplateError):
             pass  # the template's own errors are reported on its own source, below
     return plain, _compile_source(plain, name), True
+
+
+_PLAIN_BLOCK = re.compile(r"\{%-?\s*(for|if|endfor|endif)\b")
+
+
+def plain_blocks_in_cells(root: etree._Element) -> Iterator[str]:
+    """Plain for/if blocks opened in a table cell and not closed in it."""
+    for cell in root.iter(W_TC):
+        text = "".join(t.text or "" for t in cell.iter(W_T))
+        opened = {"for": 0, "if": 0}
+        for match in _PLAIN_BLOCK.finditer(text):
+            word = match.group(1)
+            if word in opened:
+                opened[word] += 1
+            else:
+                opened[word[3:]] -= 1
+        if any(opened.values()):
+            yield text.strip()[:60]
+
+
+def plain_block_problem(cell: str) -> str:
+    return (f"a plain {{% for %}} or {{% if %}} in the table cell {cell!r} is closed in another cell; repeat rows "
+            "with {%tr for … %}")
 
 
 def _strip_unique_ids(root: etree._Element) -> None:
@@ -589,6 +615,8 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
     if body is None:
         raise TemplateError(f"template {name}: cannot be used as a Word template (its document has no body)")
     stem = posixpath.splitext(posixpath.basename(name))[0]
+    for cell in plain_blocks_in_cells(body):  # Jinja would take it, and print an empty row after every row
+        raise TemplateError(f"template {name}: {plain_block_problem(cell)}")
     own_page = page_setup(body.find(W_SECTPR))
     dropped = _drop_references(body)
     if own_page is not None and own_page not in (_master_page_setup(master), shipped_page_setup()):
