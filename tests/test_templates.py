@@ -77,6 +77,17 @@ def _edit_xml(path: Path, old: bytes, new: bytes, part: str = "word/document.xml
             target.writestr(name, data)
 
 
+def test_export_never_replaces_a_maintainers_templates_unless_forced(exported: Path):
+    edited = (exported / "base.docx").read_bytes() + b""
+    _edit_xml(exported / "cover.docx", b"{{", b"{{ ")
+    mine = (exported / "cover.docx").read_bytes()
+    again = run("templates", "export", str(exported), cwd=exported.parent)
+    assert again.returncode == 2 and "nothing was copied (add --force to replace them with the defaults)" in again.stderr
+    assert (exported / "cover.docx").read_bytes() == mine and (exported / "base.docx").read_bytes() == edited
+    forced = run("templates", "export", str(exported), "--force", cwd=exported.parent)
+    assert forced.returncode == 0 and (exported / "cover.docx").read_bytes() != mine
+
+
 def test_check_passes_on_the_defaults(exported: Path):
     result = run("templates", "check", str(exported), cwd=exported.parent)
     assert result.returncode == 0 and "0 error(s), 0 warning(s)" in result.stdout, result.stderr

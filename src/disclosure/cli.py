@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     te.add_argument("directory", type=Path)
     te.add_argument("--profile", help="the profile whose templates to copy (default shanxi-13)")
     te.add_argument("--all", action="store_true", help="copy every default template, of every bundled profile")
+    te.add_argument("--force", action="store_true", help="replace templates already in DIR (your edits are lost)")
     tk = tc.add_parser("check", help="report unknown variables, broken tags and missing templates in DIR")
     _add_debug(tk)
     tk.add_argument("directory", type=Path)
@@ -258,7 +259,7 @@ def _run_templates(args: argparse.Namespace) -> int:
 
     if args.templates_command == "export":
         names = None if args.all else load_profile(args.profile or "shanxi-13").template_names
-        written = export_templates(args.directory, names)
+        written = export_templates(args.directory, names, force=args.force)
         print(f"copied {len(written)} templates to {args.directory}")
         return EXIT_OK
     if args.templates_command == "check":

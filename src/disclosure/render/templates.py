@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -55,14 +56,22 @@ class TemplateSet:
         raise TemplateError(f"template {name} not found (looked in {self.override or ''} {self.defaults})".replace("  ", " "))
 
 
-def export_templates(destination: Path | str, names: list[str] | None = None) -> list[Path]:
-    """Copy the default templates into ``destination`` (created if needed) for a maintainer to edit."""
+def export_templates(destination: Path | str, names: list[str] | None = None, *, force: bool = False) -> list[Path]:
+    """Copy the default templates into ``destination`` (created if needed) for a maintainer to edit.
+
+    Raises :class:`FileExistsError` naming the templates already there (a maintainer's edited copies), and
+    copies none, unless ``force``.
+    """
     source = default_template_dir()
     target = Path(destination)
+    chosen = [path for path in sorted(source.glob("*.docx")) if names is None or path.name in names]
+    present = [path.name for path in chosen if os.path.lexists(target / path.name)]
+    if present and not force:
+        raise FileExistsError(f"{target}: already holds {', '.join(present[:5])}{' …' if len(present) > 5 else ''}; "
+                              "nothing was copied (add --force to replace them with the defaults)")
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(source.glob("*.docx")):
-        if names is None or path.name in names:
-            shutil.copyfile(path, target / path.name)
-            written.append(target / path.name)
+    for path in chosen:
+        shutil.copyfile(path, target / path.name)
+        written.append(target / path.name)
     return written
