@@ -215,6 +215,16 @@ def test_a_style_changed_in_base_reaches_every_part_that_did_not_change_it(expor
     assert titles["2024年预算收支总表"].font.size == Pt(20)
 
 
+def test_an_ampersand_in_a_tags_text_prints_as_one(exported: Path, example_path: Path):
+    """Word stores & as &amp; in a tag's text too; "R&D" in an expression is R&D, as < and > already were."""
+    cover = exported / "cover.docx"
+    document = docx.Document(str(cover))
+    document.add_paragraph('研发：{{ "R&D <1>" }}；{{ unit.name|replace("总工会", "A&B") }}')
+    document.save(str(cover))
+    text = all_text(open_report(build(example_path, exported.parent / "out", templates=exported).docx))
+    assert "研发：R&D <1>；晋城市A&B" in text
+
+
 def test_build_with_an_empty_templates_folder_uses_the_defaults(tmp_path: Path, example_path: Path):
     (tmp_path / "empty").mkdir()
     result = build(example_path, tmp_path / "out", templates=tmp_path / "empty")

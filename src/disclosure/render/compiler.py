@@ -205,7 +205,12 @@ def _patch(xml: str) -> str:
     from docxtpl import DocxTemplate  # imported only when a template is compiled, not found in a cache
 
     patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]  # uses no instance state
+    # docxtpl unescapes &lt; and &gt; inside tags, not &amp;: {{ "R&D" }} would print R&amp;D
+    patched = _TAG_TEXT.sub(lambda m: m.group(0).replace("&amp;", "&"), patched)
     return re.sub(r"<w:p([ >])", "<w:p\n\\1", patched)
+
+
+_TAG_TEXT = re.compile(r"\{%(?:(?!%\}).)*%\}|\{\{(?:(?!\}\}).)*\}\}", re.DOTALL)
 
 
 def text_near(source: str, line: int) -> str:
