@@ -432,3 +432,30 @@ def _render_first_pages(path: Path) -> None:
     assert len(pages) == 12
     # a page with text and ruled tables compresses far worse than a blank one (~1 KB)
     assert all(page.stat().st_size > 5000 for page in pages[1:]), [(p.name, p.stat().st_size) for p in pages]
+
+
+def test_the_watchdog_kills_libreoffices_process_group_when_we_die_and_not_when_we_stop_it():
+    """What keeps a LibreOffice we started from outliving us (SIGKILL included): the watchdog's stdin ends
+    without "stop". It once failed silently on Debian, whose sh (dash) takes neither kill -KILL nor --."""
+    import time
+
+    def group() -> subprocess.Popen:
+        return subprocess.Popen(["sleep", "60"], start_new_session=True)  # stands for soffice and its children
+
+    killed, kept = group(), group()
+    try:
+        dying = pdf._watch(killed.pid)
+        dying.stdin.close()  # we died: the pipe's end closes without a word
+        stopping = pdf._watch(kept.pid)
+        stopping.stdin.write(b"stop\n")
+        stopping.stdin.close()
+        for watchdog in (dying, stopping):
+            watchdog.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while killed.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert killed.poll() is not None and kept.poll() is None
+    finally:
+        for process in (killed, kept):
+            process.kill()
+            process.wait()

@@ -580,7 +580,8 @@ def _watch(pid: int) -> subprocess.Popen[bytes]:
     """A process that kills the process group ``pid`` when its standard input ends without the word
     ``stop``, i.e. when this process dies in any way (SIGKILL included): LibreOffice kept running
     never outlives us."""
-    script = 'read -r word; [ "$word" = stop ] || kill -KILL -- "-$0" 2>/dev/null'
+    # dash (Debian's /bin/sh) takes neither -KILL nor --: "kill -9 -PGID" is what every sh understands
+    script = 'read -r word; [ "$word" = stop ] || kill -9 -"$0" 2>/dev/null'
     return subprocess.Popen(["/bin/sh", "-c", script, str(pid)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
 
