@@ -35,6 +35,25 @@ def test_a_wrong_argument_type_is_an_argument_error_naming_it(call, message: str
     assert isinstance(info.value, TypeError) and isinstance(info.value, DisclosureError)
 
 
+def test_validate_finds_what_the_command_line_finds(tmp_path: Path):
+    """At the profile's scale (元 in the Shanghai form: two lines of 50 元 are no 尾差), with its catalogue read."""
+    shanghai = ("unit: {name: 上海测试单位, code: '003', fiscal_year: 2025, type: 事业单位}\n"
+                "report: {profile: shanghai-district-9}\nbudget:\n  lines:\n"
+                "    - {function: 2010301, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 50}\n"
+                "    - {function: 2010301, kind: 基本支出, source: 一般公共预算, economic: 30102, amount: 50}\n")
+    path = tmp_path / "sh.yaml"
+    path.write_text(shanghai, encoding="utf-8")
+    import subprocess
+    import sys
+    cli = subprocess.run([sys.executable, "-m", "disclosure", "validate", str(path)], capture_output=True, text=True)
+    assert cli.returncode == 0 and "0 error(s), 0 warning(s)" in cli.stdout
+    assert disclosure.validate(disclosure.load(path)) == []
+    # the Shanxi form, in 万元, finds the 尾差 (0.02 printed against 0.01)
+    assert [f.rule for f in disclosure.validate(disclosure.load(path), profile="shanxi-13")] == ["rounding-difference"]
+    with pytest.raises(disclosure.LoadError, match="appendix.catalogue: which catalogue to append is not given"):
+        disclosure.validate(disclosure.loads("unit: {name: 甲, code: '1', fiscal_year: 2025}\nappendix: {title: 目录}\n"))
+
+
 def test_a_loaded_model_given_to_derive_tables_says_what_to_pass(example):
     with pytest.raises(ArgumentError, match="derive_tables\\(\\): model must be BudgetModel, not LoadedModel"):
         disclosure.derive_tables(example)

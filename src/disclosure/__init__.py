@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below are, for type 
     from .load import LoadedModel, LoadError, load, loads
     from .model import BudgetModel
     from .pipeline import BuildRefused, BuildResult, build
+    from .profile import Profile
     from .tables import Tables
 
 #: Public name → the module that defines it (imported on first use).
@@ -98,25 +99,28 @@ def derive_tables(model: BudgetModel, classification: Classification | None = No
     return derive(model, classification)
 
 
-def validate(model: BudgetModel | LoadedModel, classification: Classification | None = None) -> list[Finding]:
-    """The 表间逻辑 findings of ``model`` (errors first); an empty list means a clean model.
+def validate(model: BudgetModel | LoadedModel, classification: Classification | None = None,
+             profile: Profile | str | None = None) -> list[Finding]:
+    """The 表间逻辑 findings of ``model`` (errors first), as ``python -m disclosure validate`` and ``build`` find
+    them: checked at the scale its profile prints (``report.profile``, or ``profile``), its profile and
+    appended catalogue read. An empty list means a clean model.
 
     Raises:
         ArgumentError: ``model`` is neither a :class:`BudgetModel` nor a :class:`LoadedModel`
             (load a file first: ``disclosure.validate(disclosure.load("unit.yaml"))``), or
             ``classification`` not a ``Classification``.
+        LoadError: the model's profile or appended catalogue cannot be used (the command line's exit 2).
     """
-    from .checks import run_checks
     from .classification import Classification
     from .load import LoadedModel
     from .model import BudgetModel
-    from .tables import derive_tables as derive
+    from .pipeline import prepare
+    from .profile import Profile
 
     _expect(model, (BudgetModel, LoadedModel), "model", "validate", hint=_file_hint(model))
     _expect(classification, Classification, "classification", "validate", optional=True)
-    if isinstance(model, LoadedModel):
-        model = model.model
-    return run_checks(model, derive(model, classification))
+    _expect(profile, (Profile, str), "profile", "validate", optional=True)
+    return prepare(model, classification=classification, profile=profile).findings
 
 
 def _file_hint(model: object) -> str:
