@@ -54,6 +54,24 @@ def test_validate_finds_what_the_command_line_finds(tmp_path: Path):
         disclosure.validate(disclosure.loads("unit: {name: 甲, code: '1', fiscal_year: 2025}\nappendix: {title: 目录}\n"))
 
 
+def test_a_model_built_in_python_with_a_control_character_is_refused_naming_the_field(tmp_path: Path):
+    """The file reader refuses them; a model made with model_validate must not crash the build (lxml's "All
+    strings must be XML compatible") nor lose them silently from the .docx while the JSON keeps them."""
+    from disclosure.model import BudgetModel
+
+    model = BudgetModel.model_validate({"unit": {"name": "测\x01试", "code": "1", "fiscal_year": 2025},
+                                        "overview": {"intro": "a\x0bb", "duties": ["C:\\bin \\f"]}})
+    with pytest.raises(disclosure.LoadError) as info:
+        disclosure.build(model, tmp_path / "out")
+    assert [str(p) for p in info.value.problems] == [
+        "<model> unit.name: contains the control character U+0001, which a Word document cannot hold; remove it",
+        "<model> overview.intro: contains the control character U+000B, which a Word document cannot hold; remove it"]
+    assert not (tmp_path / "out").exists()
+    clean = model.model_copy(update={"unit": model.unit.model_copy(update={"name": "测试"}),
+                                     "overview": model.overview.model_copy(update={"intro": "ab"})})
+    assert disclosure.build(clean, tmp_path / "out").docx.exists()  # a backslash before b or f is text
+
+
 def test_a_loaded_model_given_to_derive_tables_says_what_to_pass(example):
     with pytest.raises(ArgumentError, match="derive_tables\\(\\): model must be BudgetModel, not LoadedModel"):
         disclosure.derive_tables(example)

@@ -672,6 +672,35 @@ def _validated(data: Any, source: SourceMap) -> tuple[BudgetModel, tuple[Problem
         raise LoadError(validation_problems(exc, source)) from None
 
 
+#: what a model's JSON shows of a character XML cannot hold (or a backslash before b or f: then look closer)
+_ESCAPED_CONTROL = re.compile(r"\\u00(?:0[0-8bef]|1[0-9a-f])|\\[bf]|[\ufffe\uffff]")
+
+
+def control_character_problems(model: BudgetModel, file: str = "<model>") -> list[Problem]:
+    """Each text of a model built in Python that holds a character a Word document cannot hold, by its path
+    (a file's are refused while it is read). One search of the model's JSON, made in Rust, clears nearly every
+    model; only one that might hold such a character is walked."""
+    if not _ESCAPED_CONTROL.search(model.model_dump_json()):
+        return []
+    problems = []
+
+    def walk(value: Any, path: YamlPath) -> None:
+        if isinstance(value, str):
+            bad = FORBIDDEN_CHARACTERS.search(value)
+            if bad:
+                problems.append(Problem(file, f"contains the control character U+{ord(bad.group()):04X}, which a "
+                                              "Word document cannot hold; remove it", path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(model.model_dump(mode="json"), ())
+    return problems
+
+
 def load(path: Path | str) -> LoadedModel:
     """Read and validate a budget model file (YAML or JSON, or an Excel workbook by its suffix).
 
@@ -714,6 +743,7 @@ __all__ = [
     "LoadedModel",
     "Problem",
     "SourceMap",
+    "control_character_problems",
     "decode",
     "format_path",
     "load",

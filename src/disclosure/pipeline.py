@@ -24,7 +24,7 @@ from .errors import ArgumentError, DisclosureError, OutputError, expect
 from .files import STAGING_PREFIX, StagedOutputs, check_regular_file, safe_file_stem, stem_length_problem
 from .glossary import glossary_terms
 from .heap import kept_until_done
-from .load import LoadedModel, LoadError, Problem, SourceMap, load
+from .load import LoadedModel, LoadError, Problem, SourceMap, control_character_problems, load
 from .model import Appendix, BudgetModel
 from .narrative import Narrative, narrate
 from .performance import derive_sheets
@@ -153,7 +153,10 @@ def prepare(
     with timings.measure("load"):
         if isinstance(source, LoadedModel):
             loaded = source
-        elif isinstance(source, BudgetModel):
+        elif isinstance(source, BudgetModel):  # built in Python: what a file's reader refuses is looked for here
+            problems = control_character_problems(source)
+            if problems:
+                raise LoadError(problems)
             loaded = LoadedModel(source, SourceMap("<model>"))
         else:
             loaded = load(source)
