@@ -123,6 +123,20 @@ def test_a_companion_of_an_earlier_build_is_named_as_not_matching_and_left_alone
             name: data for name, data in earlier.items() if not name.endswith(".docx")}
 
 
+def test_a_console_that_cannot_encode_a_name_gets_it_escaped_not_an_internal_error(example_path: Path,
+                                                                                 tmp_path: Path):
+    """A GBK console (Chinese Windows, output redirected) and a name outside GBK: the report is written, exit 0."""
+    import os
+
+    (tmp_path / "rare.yaml").write_text(example_path.read_text(encoding="utf-8").replace("晋城市总工会", "𠮷野家"),
+                                        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "disclosure", "build", "rare.yaml", "-o", "out"], cwd=tmp_path,
+                            capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "gbk"})
+    assert result.returncode == 0, result.stderr.decode("gbk", "replace")
+    assert b"wrote out/\\U00020bb7" in result.stdout
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["𠮷野家-2024-单位预算公开.docx"]
+
+
 def test_a_workbook_model_named_like_its_report_is_not_a_left_over(example_path: Path, tmp_path: Path):
     converted = run("convert", str(example_path), "unit.xlsx", cwd=tmp_path)
     assert converted.returncode == 0, converted.stderr

@@ -9,6 +9,7 @@ Python traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
@@ -304,8 +305,17 @@ def _run_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _printable_anywhere() -> None:
+    """A console or file that cannot encode a character (GBK on a Chinese Windows: 𠮷) gets it as \\U00020bb7:
+    a report written must never end in an encoding error while its path is printed."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # not a text stream (a test's capture)
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     raise_on_interrupt()
+    _printable_anywhere()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
