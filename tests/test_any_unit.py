@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import disclosure
 from disclosure.classification import bundled, same_name
-from disclosure.load import loads
+from disclosure.load import LoadError, loads
 from disclosure.model import BudgetModel, UnitType
 from disclosure.pipeline import build
 from disclosure.tables import derive_tables
@@ -208,6 +208,16 @@ def test_a_renamed_field_still_loads_with_a_notice_naming_its_new_spelling():
     assert loaded.model.report.title == "某单位报告"
     [notice] = loaded.notices
     assert str(notice) == "unit.yaml:1 unit.report_title: renamed: write report.title instead (the old spelling still works)"
+
+
+def test_a_wrong_value_where_a_renamed_field_moves_is_reported_not_replaced():
+    """report: a string, and the old unit.report_title: the string was replaced by {} to hold the title, so the
+    report built in the default form without a word."""
+    text = "unit: {name: 某单位, code: '001', fiscal_year: 2025, report_title: 某单位报告}\nreport: shanghai-district-9\n"
+    with pytest.raises(LoadError) as info:
+        loads(text, "unit.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "unit.yaml:2 report: Input should be a valid dictionary or instance of Report"]
 
 
 # --------------------------------------------------------------------------- generated models

@@ -864,11 +864,14 @@ def move_renamed_fields(data: dict[str, Any]) -> list[tuple[tuple[str, ...], tup
         if not isinstance(parent, dict) or old[-1] not in parent:
             continue
         value = parent.pop(old[-1])
-        target = data
+        target: Any = data
         for key in new[:-1]:
-            if not isinstance(target.get(key), dict):
+            if key not in target:
                 target[key] = {}
             target = target[key]
-        target.setdefault(new[-1], value)
-        moved.append((old, new))
+            if not isinstance(target, dict):  # the new place holds a wrong value (report: a-string): it is left
+                break                         # for the validation to report, not replaced by a mapping
+        else:
+            target.setdefault(new[-1], value)
+            moved.append((old, new))
     return moved
