@@ -169,6 +169,11 @@ def safe_file_stem(name: str) -> str:
     return name or "report"
 
 
+def names_a_file(name: str | None) -> bool:
+    """``name`` leaves something of a file name once made safe (``""``, ``" "``, ``.`` and ``..`` do not)."""
+    return bool(name) and bool(_BIDI.sub("", name).strip(" ."))
+
+
 def stem_length_problem(stem: str) -> str | None:
     """Why ``stem`` is too long for a file name (with its longest suffix), or None."""
     size = len(stem.encode("utf-8"))

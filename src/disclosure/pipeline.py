@@ -21,7 +21,7 @@ from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checks import Finding
 from .classification import Classification, bundled
 from .errors import ArgumentError, DisclosureError, OutputError, expect
-from .files import STAGING_PREFIX, StagedOutputs, check_regular_file, safe_file_stem, stem_length_problem
+from .files import STAGING_PREFIX, StagedOutputs, check_regular_file, names_a_file, safe_file_stem, stem_length_problem
 from .glossary import glossary_terms
 from .heap import kept_until_done
 from .load import LoadedModel, LoadError, Problem, SourceMap, control_character_problems, load
@@ -247,18 +247,22 @@ def _catalogue(loaded: LoadedModel, profile: Profile) -> Catalogue | None:
 
 
 def default_output_name(model: BudgetModel) -> str:
-    """The report's file name without suffix: ``report.output_name`` or ``{unit}-{year}-{level}预算公开``, made safe."""
+    """The report's file name without suffix: ``report.output_name`` or ``{unit}-{year}-{level}预算公开``, made safe
+    (a name that leaves nothing of a file name, such as ``..``, is not given)."""
     unit = model.unit
-    return safe_file_stem(model.report.output_name or f"{unit.name}-{unit.fiscal_year}-{unit.level}预算公开")
+    given = model.report.output_name
+    return safe_file_stem(given if names_a_file(given) else f"{unit.name}-{unit.fiscal_year}-{unit.level}预算公开")
 
 
 def output_stem(prepared: Prepared, output_name: str | None = None) -> str:
     """The checked file name (without suffix) of the report: inside the output folder, not too long.
 
     ``output_name`` (the caller's) wins over the model's ``report.output_name``, which wins over the
-    default from the unit's name.  A name too long for a file name is unusable input naming its source.
+    default from the unit's name; a name that leaves nothing of a file name (``""``, ``..``) is not given.
+    A name too long for a file name is unusable input naming its source.
     """
-    if output_name is not None:
+    if names_a_file(output_name):
+        assert output_name is not None
         stem = safe_file_stem(output_name)
         problem = stem_length_problem(stem)
         if problem:
@@ -268,8 +272,9 @@ def output_stem(prepared: Prepared, output_name: str | None = None) -> str:
     stem = default_output_name(model)
     problem = stem_length_problem(stem)
     if problem:
-        field = ("report", "output_name") if model.report.output_name else ("unit", "name")
-        hint = "" if model.report.output_name else "; give a shorter file name in report.output_name"
+        given = names_a_file(model.report.output_name)
+        field = ("report", "output_name") if given else ("unit", "name")
+        hint = "" if given else "; give a shorter file name in report.output_name"
         message = f"the report's file name {problem}{hint}"
         raise LoadError([source.problem(message, field)])
     return stem
