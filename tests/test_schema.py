@@ -28,3 +28,51 @@ def test_schema_documents_every_field():
         for field, spec in definition.get("properties", {}).items():
             assert spec.get("description") or "$ref" in spec or "allOf" in spec, f"{name}.{field} has no description"
     assert json.loads(SCHEMA.read_text(encoding="utf-8"))["title"] == "BudgetModel"
+
+
+def _editor_says_valid(data: dict) -> bool:
+    """What an editor with the checked-in schema says (the YAML language server uses draft 2020-12)."""
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema).is_valid(data)
+
+
+BASE = {"unit": {"name": "测试单位", "code": "001", "fiscal_year": 2025, "type": "行政单位"},
+        "budget": {"lines": [{"function": 2010301, "kind": "基本支出", "source": "一般公共预算", "economic": 30101,
+                              "amount": 100}]}}
+
+
+def _with(change) -> dict:
+    data = json.loads(json.dumps(BASE))
+    change(data)
+    return data
+
+
+def _amount(value):
+    return lambda d: d["budget"]["lines"][0].__setitem__("amount", value)
+
+
+def test_an_editor_with_the_schema_accepts_what_the_model_takes_and_refuses_what_it_refuses():
+    import yaml
+
+    for example in EXAMPLES:
+        assert _editor_says_valid(yaml.safe_load(example.read_text(encoding="utf-8"))), example.name
+    accepted = [_amount(0.07), _amount(0.29), _amount(1234567.89), _amount("1,234.50"),  # binary floats, no multipleOf
+                lambda d: d["unit"].__setitem__("type", "参公"),
+                lambda d: d["unit"].update(level="部门", subunits=["甲单位", {"name": "乙单位", "type": "事业单位"}])]
+    refused = [lambda d: d["unit"].__setitem__("name", "a\nb"),
+               lambda d: d["budget"]["lines"][0].__setitem__("function", 123),
+               lambda d: d["budget"]["lines"][0].__setitem__("economic", 1), _amount(-1), _amount("1.005")]
+    import disclosure
+    for change in accepted:
+        data = _with(change)
+        assert _editor_says_valid(data) and disclosure.loads(json.dumps(data, ensure_ascii=False)), data
+    for change in refused:
+        data = _with(change)
+        assert not _editor_says_valid(data), data
+        try:
+            disclosure.loads(json.dumps(data, ensure_ascii=False))
+        except disclosure.LoadError:
+            continue
+        raise AssertionError(f"the model took {data}")

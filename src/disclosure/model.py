@@ -193,7 +193,8 @@ Money = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0, "exclusiveMaximum": 1e15, "multipleOf": 0.01},
+                # no multipleOf 0.01: validators divide in binary floating point, refusing 0.07 or 1234567.89
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1e15},
                 {"type": "string", "pattern": r"^\s*(0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]{1,2})?\s*$"},
             ],
             "description": "An exact amount in unit.amount_unit, ≥ 0, at most 2 decimal places.",
@@ -219,10 +220,11 @@ def _digits(length: int | tuple[int, ...], what: str) -> Any:
         return text
 
     pattern = "^(" + "|".join(rf"\d{{{n}}}" for n in lengths) + ")$"
+    integers = [{"type": "integer", "minimum": 10 ** (n - 1), "maximum": 10**n - 1} for n in lengths]
     return Annotated[
         str,
         BeforeValidator(parse),
-        WithJsonSchema({"anyOf": [{"type": "string", "pattern": pattern}, {"type": "integer"}], "description": what}),
+        WithJsonSchema({"anyOf": [{"type": "string", "pattern": pattern}, *integers], "description": what}),
     ]
 
 
@@ -244,7 +246,9 @@ def _one_line(value: str) -> str:
 
 
 #: a unit's, department's or project's name: printed inside sentences, titles and table cells
-Name = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
+_NAME_SCHEMA = {"type": "string", "minLength": 1, "pattern": "^[^\\n\\t]*$"}
+Name = Annotated[str, Field(min_length=1, json_schema_extra={"pattern": _NAME_SCHEMA["pattern"]}),
+                 AfterValidator(_one_line)]
 
 
 class _Model(BaseModel):
@@ -350,16 +354,27 @@ class UnitType(str, Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> UnitType | None:
-        aliases = {"行政": cls.ADMINISTRATIVE, "机关": cls.ADMINISTRATIVE, "行政机关": cls.ADMINISTRATIVE,
-                   "参公": cls.CIVIL_SERVICE_INSTITUTION, "参公单位": cls.CIVIL_SERVICE_INSTITUTION,
-                   "参公事业单位": cls.CIVIL_SERVICE_INSTITUTION, "参照公务员法管理的事业单位": cls.CIVIL_SERVICE_INSTITUTION,
-                   "事业": cls.INSTITUTION}
-        return aliases.get(str(value).strip()) if isinstance(value, str) else None
+        return _UNIT_TYPE_ALIASES.get(str(value).strip()) if isinstance(value, str) else None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """The schema names the short spellings too (参公, 行政 …), which the model takes."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema["enum"] = [*schema["enum"], *_UNIT_TYPE_ALIASES]
+        return schema
 
     @property
     def economic_side(self) -> Literal["机关", "事业单位"]:
         """The column of the 两套经济分类对照表 this type uses."""
         return "事业单位" if self is UnitType.INSTITUTION else "机关"
+
+
+_UNIT_TYPE_ALIASES = {
+    "行政": UnitType.ADMINISTRATIVE, "机关": UnitType.ADMINISTRATIVE, "行政机关": UnitType.ADMINISTRATIVE,
+    "参公": UnitType.CIVIL_SERVICE_INSTITUTION, "参公单位": UnitType.CIVIL_SERVICE_INSTITUTION,
+    "参公事业单位": UnitType.CIVIL_SERVICE_INSTITUTION,
+    "参照公务员法管理的事业单位": UnitType.CIVIL_SERVICE_INSTITUTION, "事业": UnitType.INSTITUTION,
+}
 
 # --------------------------------------------------------------------------- unit and overview
 
@@ -426,6 +441,7 @@ class Unit(_Model):
     )
     subunits: list[Annotated[Subunit, BeforeValidator(_subunit)]] = Field(
         default_factory=list,
+        json_schema_extra=lambda schema: schema.update(items={"anyOf": [_NAME_SCHEMA, schema["items"]]}),
         description="部门 reports only: the units consolidated, each a name or {name, type, code} (projects and "
         "lines name theirs in project.unit / line.unit).",
     )
