@@ -88,6 +88,20 @@ def test_export_never_replaces_a_maintainers_templates_unless_forced(exported: P
     assert forced.returncode == 0 and (exported / "cover.docx").read_bytes() != mine
 
 
+def test_check_refuses_what_the_build_refuses_a_folder_or_a_broken_link_named_as_a_template(exported: Path,
+                                                                                          example_path: Path):
+    (exported / "cover.docx").unlink()
+    (exported / "cover.docx").mkdir()
+    (exported / "contents.docx").unlink()
+    (exported / "contents.docx").symlink_to(exported / "gone.docx")
+    checked = run("templates", "check", str(exported), cwd=exported.parent)
+    assert checked.returncode == 1
+    assert "error: cover.docx: is a folder; expected a Word template (.docx)" in checked.stderr
+    assert "error: contents.docx: no such file; expected a Word template (.docx)" in checked.stderr
+    built = run("build", str(example_path), "-o", "out", "--templates", str(exported), cwd=exported.parent)
+    assert built.returncode == 2 and "is a folder" in built.stderr
+
+
 def test_check_passes_on_the_defaults(exported: Path):
     result = run("templates", "check", str(exported), cwd=exported.parent)
     assert result.returncode == 0 and "0 error(s), 0 warning(s)" in result.stdout, result.stderr

@@ -280,10 +280,6 @@ def output_stem(prepared: Prepared, output_name: str | None = None) -> str:
     return stem
 
 
-#: Largest Word template read, in bytes (the default templates have 20–60 KB each).
-MAX_TEMPLATE_BYTES = 20_000_000
-
-
 def _check_template_files(templates: Path | str | None, profile: Profile) -> None:
     """Every template of ``--templates DIR`` the profile uses is a regular file under the size cap.
 
@@ -292,11 +288,13 @@ def _check_template_files(templates: Path | str | None, profile: Profile) -> Non
     """
     if templates is None:
         return
+    from .render.limits import TEMPLATE_FILE_BYTES
+
     folder = Path(templates)
     for name in profile.template_names:
         candidate = folder / name
         if os.path.lexists(candidate):
-            check_regular_file(candidate, MAX_TEMPLATE_BYTES, "a Word template (.docx)")
+            check_regular_file(candidate, TEMPLATE_FILE_BYTES, "a Word template (.docx)")
 
 
 @contextmanager

@@ -28,6 +28,7 @@ Nothing a template does makes check itself fail: every problem is a finding (exi
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from typing import Any
 from jinja2 import nodes
 from lxml import etree
 
+from ..files import FileRefused, check_regular_file
 from ..profile import Profile
 from .compiler import (
     W_BODY,
@@ -48,7 +50,7 @@ from .compiler import (
     template_for,
 )
 from .compose import read_template, render_xml_part, trial_render
-from .limits import RenderLimits
+from .limits import TEMPLATE_FILE_BYTES, RenderLimits
 from .oxml import W_P, W_T
 from .package import RT_FOOTER, RT_HEADER, Package, read_template_file
 from .sandbox import ENVIRONMENT
@@ -503,8 +505,13 @@ def check_templates(folder: Path, profile: Profile) -> list[TemplateProblem]:
     master = _Checker(limits).master(folder)
     for name, template_kinds_ in kinds.items():
         path = folder / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             problems.append(TemplateProblem(name, "warning", f"missing from {folder}; the default template is used"))
+            continue
+        try:  # what the build refuses before rendering: a folder, a broken link, a file too large
+            check_regular_file(path, TEMPLATE_FILE_BYTES, "a Word template (.docx)")
+        except FileRefused as exc:
+            problems.append(TemplateProblem(name, "error", str(exc).replace(f"{path}: ", "", 1)))
             continue
         problems.extend(check_template(path, template_kinds_, master, limits))
     for extra in sorted(p.name for p in folder.glob("*.docx")):

@@ -44,6 +44,11 @@ def _number(variable: str, default: float) -> float:
     return value
 
 
+#: Largest Word template file read, in bytes (the default templates have 20–60 KB each): checked by the build
+#: before anything is rendered, and by ``templates check``.
+TEMPLATE_FILE_BYTES = 20_000_000
+
+
 @dataclass(frozen=True)
 class RenderLimits:
     """The limits of one rendered part and of the template files read (see the module's table)."""
