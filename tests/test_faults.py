@@ -291,6 +291,9 @@ def test_ctrl_c_that_native_code_wraps_into_its_own_error_is_still_an_interrupti
         except KeyboardInterrupt:
             raise RuntimeError("Error building \"enum\" validator:\n  Interrupted: ") from None
 
+    from disclosure import files
+
+    monkeypatch.setattr(files, "_PUBLISHED", [])  # what earlier builds of this test process published
     monkeypatch.setattr(errors, "_SIGNALLED", False)
     monkeypatch.setattr(cli, "_run_build", build_interrupted_in_native_code)
     assert cli.main(["build", "unit.yaml"]) == 130
