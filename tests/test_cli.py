@@ -54,6 +54,11 @@ def test_errors_in_the_model_exit_1_and_write_nothing(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_negative_number_of_processes_is_refused(example_path: Path, tmp_path: Path):
+    result = run("build", str(example_path), "-j", "-3", cwd=tmp_path)
+    assert result.returncode == 2 and "-j/--jobs: expected 0 (one per CPU) or more processes, got -3" in result.stderr
+
+
 def test_schema_command_prints_the_schema(tmp_path: Path):
     result = run("schema", cwd=tmp_path)
     assert result.returncode == 0 and '"title": "BudgetModel"' in result.stdout

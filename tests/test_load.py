@@ -58,6 +58,13 @@ def test_a_name_with_a_line_break_or_tab_is_refused_at_its_line(field: str):
     assert problem.startswith(("x.yaml:1 unit.name:", "x.yaml:3 projects[0].name:")), problem
 
 
+def test_a_thousands_separator_inside_braces_gets_a_hint_to_quote_it():
+    line = "budget:\n  lines:\n    - {function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1,234}\n"
+    [problem] = problems(HEAD + line)
+    assert problem.startswith("x.yaml:4 budget.lines[0].234: unknown key '234'; inside { } a comma separates entries: "
+                              "write an amount with thousands separators in quotes ('1,234') or without them")
+
+
 def test_float_like_amounts_are_exact_and_limited_to_two_places():
     model = loads(HEAD + "procurement: {goods: 0.1, works: 12345678901234.99}\n").model
     assert model.procurement.goods == Decimal("0.1")

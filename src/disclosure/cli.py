@@ -39,19 +39,31 @@ def _add_debug(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
 
 
-def _add_model_options(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+def _add_model_options(parser: argparse.ArgumentParser, *, many: str = "") -> None:
+    """The model argument(s) and the options of reading and checking them; ``many``: what several models do."""
     _add_debug(parser)
     if many:
         parser.add_argument("models", type=Path, nargs="+", metavar="MODEL",
-                            help="budget model file(s) (YAML or JSON), e.g. unit.yaml; several build as a batch")
+                            help=f"budget model file(s) (YAML, JSON or an Excel workbook), e.g. unit.yaml; {many}")
     else:
-        parser.add_argument("model", type=Path, help="budget model file (YAML or JSON), e.g. unit.yaml")
+        parser.add_argument("model", type=Path, help="budget model file (YAML, JSON or an Excel workbook), e.g. unit.yaml")
     parser.add_argument("--classification", type=Path, metavar="FILE",
                         help="支出功能分类 CSV (code,name,level,parent_code) replacing the bundled, partial list")
     parser.add_argument("--economic-classification", type=Path, metavar="FILE",
                         help="部门预算经济分类 CSV replacing the bundled list")
     parser.add_argument("--profile", help="report profile name or file (default: the model's, shanxi-13)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _jobs(text: str) -> int:
+    """-j N: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per CPU) or more processes, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     b = commands.add_parser("build", help="check the model(s) and write the report(s)")
-    _add_model_options(b, many=True)
+    _add_model_options(b, many="several build as a batch")
     b.add_argument("-o", "--output", type=Path, default=Path("."), help="output folder (default: current folder)")
     b.add_argument("--name", help="output file name without extension")
     b.add_argument("--templates", type=Path, metavar="DIR", help="folder of .docx templates replacing defaults by name")
@@ -72,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="also write the derived tables and sentences as JSON")
     b.add_argument("--xlsx", action="store_true", help="also write the report's tables as an Excel workbook")
     b.add_argument("--quiet", action="store_true", help="print only problems")
-    b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+    b.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                    help="build several models on N processes (default 1; 0 = one per CPU; never more than "
                         "the models or the CPUs)")
     b.add_argument("--scheduler", metavar="ADDRESS",
@@ -80,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
                         "disclosure[dask]; -j is then the cluster's)")
 
     v = commands.add_parser("validate", help="check the model(s) and print findings, write nothing")
-    _add_model_options(v, many=True)
+    _add_model_options(v, many="each is checked on its own")
     v.add_argument("--format", choices=("text", "json"), default="text",
                    help="json: one JSON document on stdout (a list of them for several models), also when a "
                         "model cannot be used")

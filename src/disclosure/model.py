@@ -469,7 +469,8 @@ class Overview(_Model):
 
 
 class BudgetLine(_Model):
-    """One budget line: the atomic fact every table is a pivot of (DESIGN.md §3)."""
+    """One budget line: the atomic fact every table is a pivot of — an amount of one 支出功能分类 项, one source,
+    基本支出 or 项目支出, this year's or carried over."""
 
     function: FunctionItemCode = Field(description="支出功能分类 项 code (7 digits), e.g. 2012902.")
     kind: ExpenditureKind = Field(description="基本支出 or 项目支出.")
