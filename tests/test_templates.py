@@ -157,6 +157,28 @@ def test_check_warns_about_a_tag_split_across_formatting(exported: Path):
     assert "warning: cover.docx: tag '{{ unit.name }}' is split across differently formatted text" in result.stderr
 
 
+def test_check_names_text_typed_beside_a_paragraph_or_row_tag(exported: Path):
+    """{%p %} and {%tr %} stand for their whole paragraph or row: text typed beside them is never printed."""
+    _edit_xml(exported / "table-03-expenditure.docx", b"{%tr endfor %}", "{%tr endfor %}（按功能分类）".encode())
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert ("warning: table-03-expenditure.docx: the text '（按功能分类）' beside '{%tr endfor %}' is not printed: the tag "
+            "stands for its whole table row; give it a paragraph or row of its own") in result.stderr
+
+
+def test_check_is_quiet_about_a_tag_split_across_runs_formatted_alike(exported: Path):
+    """Word splits a tag into runs differing only in revision ids after almost any edit: they join without loss."""
+    cover = exported / "cover.docx"
+    document = docx.Document(str(cover))
+    paragraph = document.add_paragraph()
+    first, second = paragraph.add_run("编制：{{ unit."), paragraph.add_run("code }}")
+    for run_ in (first, second):
+        run_.bold = True
+    second._r.set(docx.oxml.ns.qn("w:rsidR"), "00AB12CD")
+    document.save(str(cover))
+    result = run("templates", "check", str(exported), cwd=exported.parent)
+    assert result.returncode == 0 and "unit.code" not in result.stderr, result.stderr
+
+
 def test_a_part_cannot_set_the_page_and_check_says_so(exported: Path, example_path: Path):
     """A Word user turns one table landscape with a section break: in a part it would set the page of the whole
     report before it. Check warns; the build removes it and keeps base.docx's one page setup."""

@@ -51,7 +51,7 @@ from .compiler import (
 )
 from .compose import read_template, render_xml_part, trial_render
 from .limits import TEMPLATE_FILE_BYTES, RenderLimits
-from .oxml import W_P, W_T
+from .oxml import W_NS, W_P, W_T
 from .package import RT_FOOTER, RT_HEADER, Package, read_template_file
 from .sandbox import ENVIRONMENT
 from .templates import TemplateError, TemplateSet, default_template_dir
@@ -348,19 +348,42 @@ TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
 def _split_tags(root: etree._Element) -> Iterator[str]:
-    """Tags whose text lies in more than one run of a paragraph."""
+    """Tags whose text lies in runs of a paragraph that are formatted differently (Word splits a tag into runs
+    that differ only in revision ids after almost any edit: those join without loss)."""
     for paragraph in root.iter(W_P):
-        pieces = [t.text or "" for t in paragraph.iter(W_T)]
-        text = "".join(pieces)
+        texts = list(paragraph.iter(W_T))
+        text = "".join(t.text or "" for t in texts)
         if "{" not in text:
             continue
-        bounds, position = [], 0
-        for piece in pieces:
-            position += len(piece)
-            bounds.append(position)
+        spans, position = [], 0  # (start, end, formatting) of each piece of text
+        for element in texts:
+            end = position + len(element.text or "")
+            run = element.getparent()
+            properties = run.find(_W_RPR) if run is not None else None
+            spans.append((position, end, etree.tostring(properties) if properties is not None else b""))
+            position = end
         for match in TAG.finditer(text):
-            if any(match.start() < b < match.end() for b in bounds):
+            formats = {f for start, end, f in spans if start < match.end() and end > match.start()}
+            if len(formats) > 1:
                 yield match.group()
+
+
+_W_RPR = f"{{{W_NS}}}rPr"
+_W_TR = f"{{{W_NS}}}tr"
+_OWN_PLACE_TAG = re.compile(r"\{%-?\s*(p|tr)\s.*?%\}", re.DOTALL)
+
+
+def _text_beside_own_place_tags(root: etree._Element) -> Iterator[tuple[str, str]]:
+    """(tag, text) of text in the paragraph of a {%p %} tag or the row of a {%tr %} tag: the tag stands for its
+    whole paragraph or row, so that text is never printed."""
+    for kind, containers in (("p", root.iter(W_P)), ("tr", root.iter(_W_TR))):
+        for container in containers:
+            text = "".join(t.text or "" for t in container.iter(W_T))
+            tags = [m for m in _OWN_PLACE_TAG.finditer(text) if m.group(1) == kind]
+            if tags:
+                rest = _OWN_PLACE_TAG.sub("", text).strip()
+                if rest:
+                    yield tags[0].group(0), rest[:40]
 
 
 def _raw_parts(package: Package, base: bool) -> Iterator[tuple[str, etree._Element]]:
@@ -428,6 +451,10 @@ class _Checker:
             return problems
         for where, root in raw:
             suffix = "" if where == "body" else f" (in {where})"
+            for tag, text in dict.fromkeys(_text_beside_own_place_tags(root)):
+                report("warning", f"the text {text!r} beside {tag!r} is not printed: the tag stands for its whole "
+                                  f"{'paragraph' if tag.lstrip('{%- ').startswith('p') else 'table row'}{suffix}; "
+                                  "give it a paragraph or row of its own")
             for tag in dict.fromkeys(_split_tags(root)):
                 report("warning", f"tag {tag!r} is split across differently formatted text{suffix}; retype it in "
                                   "one go so its formatting is kept")
