@@ -107,6 +107,19 @@ def test_check_passes_on_the_defaults(exported: Path):
     assert result.returncode == 0 and "0 error(s), 0 warning(s)" in result.stdout, result.stderr
 
 
+def test_check_passes_on_the_shanghai_defaults_and_knows_the_profiles_words(tmp_path: Path):
+    """The Shanghai templates read words.editor and tables.three_public…: names the profile gives. Check once called
+    them unknown variables (10 errors on the shipped templates)."""
+    assert run("templates", "export", "sh", "--profile", "shanghai-district-9", cwd=tmp_path).returncode == 0
+    clean = run("templates", "check", "sh", "--profile", "shanghai-district-9", cwd=tmp_path)
+    assert clean.returncode == 0 and "0 error(s), 0 warning(s)" in clean.stdout, clean.stderr
+    _edit_xml(tmp_path / "sh" / "sh-table-04-fiscal.docx", b"words.editor", b"words.edtor")
+    typo = run("templates", "check", "sh", "--profile", "shanghai-district-9", cwd=tmp_path)
+    assert typo.returncode == 1
+    assert "error: sh-table-04-fiscal.docx: unknown variable 'words.edtor': the profile's level_placeholders are " \
+           in typo.stderr and "did you mean 'words.editor'?" in typo.stderr
+
+
 def test_check_catches_a_misspelled_variable_and_a_missing_template(exported: Path):
     _edit_xml(exported / "table-01-summary.docx", b"table.title", b"table.titel")
     (exported / "table-05-general-public.docx").unlink()

@@ -30,7 +30,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,11 +51,11 @@ from .compiler import (
 )
 from .compose import read_template, render_xml_part, trial_render
 from .limits import TEMPLATE_FILE_BYTES, RenderLimits
-from .oxml import W_NS, W_P, W_T
+from .oxml import W_NS, W_P, W_T, merge_columns
 from .package import RT_FOOTER, RT_HEADER, Package, read_template_file
 from .sandbox import ENVIRONMENT
 from .templates import TemplateError, TemplateSet, default_template_dir
-from .variables import BY_CONTENT, part_kind
+from .variables import BY_CONTENT, documented_path, part_kind
 
 
 @dataclass(frozen=True)
@@ -292,6 +292,11 @@ def reads_of(source: str, types: dict[str, str]) -> Reads:
 
 
 def _is_documented(path: str, documented: dict[str, str]) -> bool:
+    """``path`` is documented, or leads to what is; a profile's own names (``words.editor``,
+    ``tables.three_public…``) count as the documented ``words.<name>`` and ``tables.<name>``."""
+    general = documented_path(path)
+    if general != path and general in documented:
+        return True
     return path in documented or any(d.startswith(path + ".") or d.startswith(path + "[]") for d in documented)
 
 
@@ -401,6 +406,23 @@ def _raw_parts(package: Package, base: bool) -> Iterator[tuple[str, etree._Eleme
                     yield part, xml
 
 
+def _merge_captions(body: etree._Element) -> list[str]:
+    return [caption.get(f"{{{W_NS}}}val", "") for tbl in body.iter(f"{{{W_NS}}}tbl") if merge_columns(tbl)
+            for caption in [tbl.find(f"{{{W_NS}}}tblPr/{{{W_NS}}}tblCaption")]]
+
+
+def _merge_captions_lost(name: str, body: etree._Element, limits: RenderLimits) -> list[str]:
+    """The merge-repeated titles of the default template of this name that this one does not have."""
+    default = default_template_dir() / name
+    if not default.is_file():
+        return []
+    package = Package(read_template_file(default, limits.template_media_bytes), name, limits)
+    root = package.xml(package.document)
+    shipped = root.find(W_BODY) if root is not None else None
+    kept = _merge_captions(body)
+    return [c for c in (_merge_captions(shipped) if shipped is not None else []) if c not in kept]
+
+
 _DROPPED_MESSAGES = {
     "footnotes": "has footnotes, which a part template cannot keep: they are left out of the report",
     "endnotes": "has endnotes, which a part template cannot keep: they are left out of the report",
@@ -422,8 +444,10 @@ def _message(exc: Exception, name: str) -> str:
 
 
 class _Checker:
-    def __init__(self, limits: RenderLimits):
+    def __init__(self, limits: RenderLimits, words: set[str] | None = None):
         self.limits = limits
+        #: the profile's level_placeholders (words.<name>), when the profile is known
+        self.words = words
 
     def master(self, folder: Path) -> Master:
         """The folder's base.docx, compiled (its problems noted), or the default one."""
@@ -461,6 +485,11 @@ class _Checker:
             if where != "body":  # a part's body is refused so by the compiler, which the build uses too
                 for cell in dict.fromkeys(plain_blocks_in_cells(root)):
                     report("error", plain_block_problem(cell) + suffix)
+            else:
+                for caption in _merge_captions_lost(name, root, self.limits):
+                    report("warning", f"a table lost the Alt Text title {caption!r} the default template gives it "
+                                      "(LibreOffice does not keep a table's title): its equal cells will not be "
+                                      "merged; set the title again (Word: Table Properties → Alt Text → Title)")
         try:
             if name == "base.docx":
                 sources = list(master_for(data, self.limits).headers_footers.items())  # cached: compiled once
@@ -475,8 +504,15 @@ class _Checker:
         types = documented_types(kinds)
         for where, template in sources:
             suffix = "" if where == "body" else f" (in {where})"
-            for path_ in unknown_variables(reads_of(template.source, types)):
+            uses = reads_of(template.source, types)
+            for path_ in unknown_variables(uses):
                 report("error", f"unknown variable {path_!r}{suffix}{_nearest(path_, types)}")
+            for word in sorted(_names_under("words", uses.uses) - (self.words if self.words is not None else set())):
+                if self.words is not None:
+                    close = difflib.get_close_matches(word, sorted(self.words), n=1, cutoff=0.6)
+                    report("error", f"unknown variable 'words.{word}'{suffix}: the profile's level_placeholders are "
+                                    f"{', '.join(sorted(self.words))}" + (f"; did you mean 'words.{close[0]}'?"
+                                                                           if close else ""))
         if not any(p.severity == "error" for p in problems):
             for problem in self.render(name, sources, kinds, master):
                 report("error", problem)
@@ -485,7 +521,8 @@ class _Checker:
     def render(self, name: str, sources: list[tuple[str, CompiledTemplate]], kinds: set[str],
                master: Master) -> Iterator[str]:
         """Render with contexts from the documented examples, as the build would; the first error it meets."""
-        for _kind, empty, context in trial_contexts([template.source for _, template in sources], kinds):
+        for kind, empty, context in trial_contexts([template.source for _, template in sources], kinds):
+            _fill_profile_names(context, kind, [template.source for _, template in sources], kinds)
             try:
                 for _where, template in sources:
                     if name == "base.docx":
@@ -496,6 +533,35 @@ class _Checker:
                 shown = "empty lists" if empty else "the documented examples"
                 yield f"rendering with {shown} fails: {_message(exc, name)}"
                 return
+
+
+def _names_under(prefix: str, uses: Iterable[str]) -> set[str]:
+    """The names read under ``words.`` or ``tables.`` (``words.editor`` → ``editor``)."""
+    return {path[len(prefix) + 1:].split(".")[0].split("[")[0] for path in uses if path.startswith(prefix + ".")}
+
+
+def _fill_profile_names(context: dict[str, Any], kind: str, sources: list[str], kinds: set[str]) -> None:
+    """A trial context holds what the template reads under ``words.<name>`` (a sample word), ``tables.<name>``
+    (the sample table) and ``by_code.<code>`` (a sample row, also with empty lists: a table's coded rows are
+    fixed): names a profile gives, which the documentation cannot list."""
+    uses: set[str] = set()
+    for source in sources:
+        uses |= set(reads_of(source, documented_types(kinds)).uses)
+    words = context.setdefault("words", {})
+    if isinstance(words, dict):
+        for name in _names_under("words", uses):
+            words.setdefault(name, "预算单位")
+    sample = context.get("table")
+    if not isinstance(sample, dict):
+        return
+    rows = sample.get("rows") or sample_context(kind)["table"].get("rows") or [{}]
+    codes = {path.split(".by_code.")[1].split(".")[0].split("[")[0] for path in uses if ".by_code." in path}
+    sample = {**sample, "by_code": {code: rows[0] for code in codes} or sample.get("by_code", {})}
+    context["table"] = sample  # table.by_code.<code>: a row of the table, under each code read
+    tables = context.setdefault("tables", {})
+    if isinstance(tables, dict):
+        for name in _names_under("tables", uses):
+            tables.setdefault(name, sample)
 
 
 def trial_contexts(sources: list[str], kinds: set[str]) -> Iterator[tuple[str, bool, dict[str, Any]]]:
@@ -511,10 +577,11 @@ def trial_contexts(sources: list[str], kinds: set[str]) -> Iterator[tuple[str, b
 
 
 def check_template(path: Path, kinds: set[str], master: Master | None = None,
-                   limits: RenderLimits | None = None) -> list[TemplateProblem]:
-    """Problems of one template file rendered with the context kinds given; never raises for the file's sake."""
+                   limits: RenderLimits | None = None, words: set[str] | None = None) -> list[TemplateProblem]:
+    """Problems of one template file rendered with the context kinds given; never raises for the file's sake.
+    ``words``: the profile's level_placeholders, which ``words.<name>`` must name (not checked without)."""
     limits = limits or RenderLimits.from_environment()
-    checker = _Checker(limits)
+    checker = _Checker(limits, words)
     try:
         master = master or checker.master(path.parent)
         return checker.check(path, kinds, master)
@@ -529,6 +596,7 @@ def check_templates(folder: Path, profile: Profile) -> list[TemplateProblem]:
     limits = RenderLimits.from_environment()
     kinds = template_kinds(profile)
     problems: list[TemplateProblem] = []
+    words = {word for placeholders in profile.level_placeholders.values() for word in placeholders}
     master = _Checker(limits).master(folder)
     for name, template_kinds_ in kinds.items():
         path = folder / name
@@ -540,7 +608,7 @@ def check_templates(folder: Path, profile: Profile) -> list[TemplateProblem]:
         except FileRefused as exc:
             problems.append(TemplateProblem(name, "error", str(exc).replace(f"{path}: ", "", 1)))
             continue
-        problems.extend(check_template(path, template_kinds_, master, limits))
+        problems.extend(check_template(path, template_kinds_, master, limits, words))
     for extra in sorted(p.name for p in folder.glob("*.docx")):
         if extra not in kinds and not extra.startswith("~$"):
             problems.append(TemplateProblem(extra, "warning", f"not used by the profile {profile.name}"))
