@@ -170,6 +170,16 @@ def test_three_public_that_fell_to_zero_says_the_decrease_and_its_reason():
     assert texts(narrative_of(last_year={"three_public": {"amount": 0}}), 7) == ["本单位无“三公”经费预算。"]
 
 
+def test_three_public_compares_last_years_items_rounded_as_this_years_are():
+    """Three items of 12,345 元 both years: the table prints 1.23 each and 3.69; rounding last year's 37,035 元 once
+    (3.70) printed 比上年减少0.01万元 where nothing changed."""
+    items = {"outbound_travel": 12345, "official_reception": 12345, "vehicle_purchase": 0, "vehicle_operation": 12345}
+    n = narrative_of(three_public={"一般公共预算": items},
+                     last_year={"three_public": {"amount": 37035, "items": items}})
+    [sentence] = texts(n, 7)
+    assert sentence.startswith("2025年度测试单位“三公”经费预算3.69万元，与上年持平。"), sentence
+
+
 def test_three_public_with_all_items_and_changes():
     n = narrative_of(
         three_public={"一般公共预算": {"outbound_travel": 20000, "official_reception": 15000, "vehicle_purchase": 0,

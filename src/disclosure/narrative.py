@@ -182,6 +182,10 @@ class Writer:
         amount of the model, or None). Profiles of version 0.1 get ``{<prefix>change}`` = ``，change，reason``
         (their patterns have no optional groups)."""
         last = self.last_year_figure(last_yuan) if last_yuan is not None else None
+        return self.against(this_year, last, reason, prefix)
+
+    def against(self, this_year: Decimal, last: Decimal | None, reason: str | None, prefix: str) -> dict[str, str]:
+        """:meth:`versus` with last year's figure as printed (None: nothing to compare with)."""
         change, because = self.change(this_year, last, reason)
         if self.legacy:
             return {f"{prefix}change": "".join(f"，{p}" for p in (change, because) if p), f"{prefix}reason": because}
@@ -346,21 +350,24 @@ def section_three_public(w: Writer) -> list[Block]:
     last = w.model.last_year.three_public
     if total == 0 and not w.had_last_year(last) and w.has("three_public_none"):
         return w.blocks("three_public_none")
-    values: dict[str, object] = {"total": w.money(total), **w.compared(total, last)}
-    items = [*(key for key, _ in THREE_PUBLIC_ITEMS), "vehicles"]
-    for key in items:
+    # last year's figures as this year's are printed: each item rounded once, a total the sum of its items
+    # (rounding last year's total once would print a change where nothing changed)
+    lasts: dict[str, Decimal | None] = {key: None for key in figures}
+    if last is not None and last.items is not None:
+        for key, _ in THREE_PUBLIC_ITEMS:
+            lasts[key] = w.last_year_figure(getattr(last.items, key))
+        lasts["vehicles"] = lasts["vehicle_purchase"] + lasts["vehicle_operation"]  # type: ignore[operator]
+        lasts["total"] = money.total(lasts[key] for key, _ in THREE_PUBLIC_ITEMS)  # type: ignore[misc]
+    elif last is not None:
+        lasts["total"] = w.last_year_figure(last.amount)
+    values: dict[str, object] = {"total": w.money(total),
+                                 **w.against(total, lasts["total"], last.reason if last else None, "")}
+    for key in [*(key for key, _ in THREE_PUBLIC_ITEMS), "vehicles"]:
         values[key] = w.money(figures[key])
-        item_last = None
-        if last is not None and last.items is not None:
-            if key == "vehicles":
-                item_last = last.items.vehicle_purchase + last.items.vehicle_operation
-            else:
-                item_last = getattr(last.items, key)
         reason = getattr(last.reasons, key) if last is not None else None
-        values.update(w.versus(figures[key], item_last, reason, f"{key}_"))
+        values.update(w.against(figures[key], lasts[key], reason, f"{key}_"))
         if w.legacy:  # 0.1 printed an item's change without its reason
-            values[f"{key}_change"] = (f"，{w.change(figures[key], w.last_year_figure(item_last))[0]}"
-                                       if item_last is not None else "")
+            values[f"{key}_change"] = (f"，{w.change(figures[key], lasts[key])[0]}" if lasts[key] is not None else "")
     values["vehicles_label"] = VEHICLES_LABEL
     return w.blocks("three_public", **values)
 
