@@ -433,7 +433,7 @@ define("operating-costs-within-public-spending", ERROR, "机关运行经费不�
        + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 10000"))
 define("operating-costs-declared", WARNING, "行政单位和参公事业单位申报机关运行经费",
        "机关运行经费 is the 公用经费 of 行政单位 and 参公事业单位 (glossary 四): where the report has such a unit "
-       "and table 6 has 一般公共预算 公用经费 but nothing is declared, section 八 would say the unit has none "
+       "and table 6 has 一般公共预算 公用经费 but nothing is declared, table 11 and section 八 would give 0 "
        "while table 6 shows it. Declare operating_costs (or give the unit's type, if it is a 事业单位).",
        "unit: {name: 示例单位, code: '001', fiscal_year: 2025, type: 行政单位}\n"
        + _line("function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30201, amount: 10000"))
@@ -488,7 +488,7 @@ def check_operating_costs_declared(model: BudgetModel, tables: Tables) -> Iterat
     if organs and counts["administrative"] + counts["civil_service_institutions"]:
         yield finding("operating-costs-declared",
                       f"行政单位和参公事业单位的一般公共预算基本支出公用经费{_figure(tables, organs)}，但未申报机关运行经费"
-                      "（它们的公用经费即机关运行经费），八、将写“无机关运行经费”", "operating_costs")
+                      "（它们的公用经费即机关运行经费），表11和八、将把机关运行经费写作0", "operating_costs")
 
 
 @check
