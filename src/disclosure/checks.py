@@ -208,6 +208,12 @@ define("zero-line", WARNING, "预算行金额为0", "A budget line of amount 0 p
 define("project-without-money", WARNING, "已声明的项目没有预算行",
        "A declared project with no line this year or carried over: it prints nowhere except its sheet.",
        "projects:\n  - {name: 甲, category: 特定目标类}\n")
+define("sheet-period-funds-derived", WARNING, "多年项目的绩效目标表写明实施期资金",
+       "A sheet that declares no funds takes them from this year's lines, for 年度 and 实施期 alike: a project of "
+       "several years (period_years 2 to 98; 99 is a 经常性项目's, whose 实施期 is the year) would print one year's "
+       "money as its 实施期资金总额. Declare performance.funds.period (and annual).",
+       "projects:\n  - name: 甲\n    category: 特定目标类\n    period_years: 3\n    performance: {overview: 甲}\n"
+       + _line("function: 2012902, kind: 项目支出, project: 甲, source: 一般公共预算, amount: 10000"))
 define("sheet-without-money-this-year", WARNING, "绩效目标表的项目本年没有预算",
        "A project whose sheet derives its funds from the lines but whose lines are all 上年结转: the sheet "
        "prints 0 as its funds, and section 十 does not count the project (it counts table 12's). Declare the "
@@ -256,6 +262,10 @@ def check_projects(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         seen[project.name] = i
         if project.name not in with_lines:
             yield finding("project-without-money", f"项目“{project.name}”没有预算行", "projects", i, "name")
+        elif project.performance is not None and project.performance.funds is None \
+                and 1 < project.period_years < 99 and project.name in this_year:  # 99: 经常性, its 实施期 is the year
+            yield finding("sheet-period-funds-derived", f"项目“{project.name}”项目期{project.period_years}年，绩效目标表"
+                          "未填资金，实施期资金将按本年预算印出；请填写performance.funds.period", "projects", i, "performance")
         elif project.name not in this_year and project.performance is not None and project.performance.funds is None:
             yield finding("sheet-without-money-this-year", f"项目“{project.name}”只有上年结转资金，绩效目标表资金将按本年"
                           "预算行印为0，十、也不计此项目", "projects", i, "performance")
