@@ -131,6 +131,14 @@ def test_check_catches_a_misspelled_variable_and_a_missing_template(exported: Pa
     assert "the default template is used" in result.stderr
 
 
+def test_the_build_names_a_misspelled_variable_as_check_does(exported: Path, example_path: Path):
+    _edit_xml(exported / "table-01-summary.docx", b"table.title", b"table.titel")
+    built = run("build", str(example_path), "-o", "out", "--templates", str(exported), cwd=exported.parent)
+    assert built.returncode == 2
+    assert ("error: template table-01-summary.docx: unknown variable 'table.titel'; did you mean 'table.title'? "
+            "(`templates check` lists every problem)") in built.stderr
+
+
 def test_check_catches_a_loop_variable_misspelled_inside_a_row_loop(exported: Path):
     _edit_xml(exported / "table-02-income.docx", b"row.label", b"row.lable")
     result = run("templates", "check", str(exported), cwd=exported.parent)

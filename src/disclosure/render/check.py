@@ -305,6 +305,14 @@ def _nearest(path: str, documented: dict[str, str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def describe_unknown_variable(source: str) -> str | None:
+    """``unknown variable 'unit.adress'; did you mean 'unit.name'?`` for the first variable of a template's
+    source that no kind of context documents (the build's message, when rendering meets it), or None."""
+    types = documented_types(set(BY_CONTENT))
+    unknown = [p for p in unknown_variables(reads_of(source, types)) if not p.startswith(("words.", "tables."))]
+    return f"unknown variable {unknown[0]!r}{_nearest(unknown[0], types)}" if unknown else None
+
+
 def unknown_variables(reads: Reads) -> list[str]:
     """Paths read that are not documented, leaving out those under an unknown path already listed."""
     unknown = [p for p in reads.uses if not _is_documented(p, reads.types)

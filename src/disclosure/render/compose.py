@@ -858,6 +858,9 @@ def _named_errors(name: str, source: str) -> Iterator[None]:
     except TemplateError as exc:
         raise type(exc)(f"template {name}: {exc}") from exc
     except JinjaTemplateError as exc:
+        unknown = _unknown_variable(exc, source)
+        if unknown:  # as `templates check` names it, not Jinja's "'dict object' has no attribute …"
+            raise TemplateError(f"template {name}: {unknown} (`templates check` lists every problem)") from exc
         raise TemplateError(f"template {name}: {exc}{_error_line(exc, source)}") from exc
     except etree.XMLSyntaxError as exc:
         raise TemplateError(f"template {name}: what it rendered is not well-formed XML ({exc})") from exc
@@ -866,6 +869,18 @@ def _named_errors(name: str, source: str) -> Iterator[None]:
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
         raise TemplateError(f"template {name}: rendering failed ({type(exc).__name__}: {exc})"
                             f"{_error_line(exc, source)}") from exc
+
+
+def _unknown_variable(exc: BaseException, source: str) -> str | None:
+    """For Jinja's undefined-variable error: the first variable the template reads that no context documents,
+    named as ``templates check`` names it (with its nearest documented name), or None."""
+    from jinja2.exceptions import UndefinedError
+
+    if not isinstance(exc, UndefinedError):
+        return None
+    from .check import describe_unknown_variable
+
+    return describe_unknown_variable(source)
 
 
 def render_job(report: _Report, job: RenderJob) -> None:
