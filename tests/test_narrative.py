@@ -180,6 +180,17 @@ def test_three_public_compares_last_years_items_rounded_as_this_years_are():
     assert sentence.startswith("2025年度测试单位“三公”经费预算3.69万元，与上年持平。"), sentence
 
 
+def test_an_item_equal_to_last_years_in_yuan_is_unchanged_though_its_sources_round_apart():
+    """公务接待费 12,345 + 5 元 from two sources prints 1.23 (the table's sum); last year's 12,350 元 rounds to 1.24.
+    The amounts are equal: 持平, not 减少0.01万元."""
+    this = {"一般公共预算": {"official_reception": 12345}, "政府性基金预算": {"official_reception": 5}}
+    last_items = {"outbound_travel": 0, "official_reception": 12350, "vehicle_purchase": 0, "vehicle_operation": 0}
+    n = narrative_of(three_public=this, last_year={"three_public": {"amount": 12350, "items": last_items}})
+    [sentence] = texts(n, 7)
+    assert sentence.startswith("2025年度测试单位“三公”经费预算1.23万元，与上年持平。"), sentence
+    assert "公务接待费1.23万元，与上年持平；" in sentence
+
+
 def test_three_public_with_all_items_and_changes():
     n = narrative_of(
         three_public={"一般公共预算": {"outbound_travel": 20000, "official_reception": 15000, "vehicle_purchase": 0,

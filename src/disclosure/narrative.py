@@ -342,6 +342,15 @@ def _three_public_figures(w: Writer) -> dict[str, Decimal]:
     return figures
 
 
+def _three_public_exact(model: BudgetModel) -> dict[str, Decimal]:
+    """三公 by item (and 公务用车购置及运行费, 合计) in exact 元, summed over the fiscal sources."""
+    exact = {key: money.total(model.yuan(getattr(costs, key)) for costs in model.three_public.values())
+             for key, _ in THREE_PUBLIC_ITEMS}
+    exact["vehicles"] = exact["vehicle_purchase"] + exact["vehicle_operation"]
+    exact["total"] = money.total(exact[key] for key, _ in THREE_PUBLIC_ITEMS)
+    return exact
+
+
 def section_three_public(w: Writer) -> list[Block]:
     """"三公"经费: table 10's 合计 and each item, each with its change on last year (per item only when last
     year's items are given) and, where the profile prints them, per-item reasons."""
@@ -360,6 +369,16 @@ def section_three_public(w: Writer) -> list[Block]:
         lasts["total"] = money.total(lasts[key] for key, _ in THREE_PUBLIC_ITEMS)  # type: ignore[misc]
     elif last is not None:
         lasts["total"] = w.last_year_figure(last.amount)
+    # an amount equal to last year's in 元 is 持平, though this year's is printed as its sources' rounded sum
+    exact = _three_public_exact(w.model)
+    if last is not None:
+        last_exact = {"total": w.model.yuan(last.amount)}
+        if last.items is not None:
+            last_exact.update({key: w.model.yuan(getattr(last.items, key)) for key, _ in THREE_PUBLIC_ITEMS})
+            last_exact["vehicles"] = last_exact["vehicle_purchase"] + last_exact["vehicle_operation"]
+        for key, amount in last_exact.items():
+            if exact.get(key) == amount and lasts.get(key) is not None:
+                lasts[key] = figures[key]
     values: dict[str, object] = {"total": w.money(total),
                                  **w.against(total, lasts["total"], last.reason if last else None, "")}
     for key in [*(key for key, _ in THREE_PUBLIC_ITEMS), "vehicles"]:
