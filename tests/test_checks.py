@@ -83,3 +83,21 @@ def test_operating_costs_are_judged_by_the_organs_public_spending_not_the_instit
     [finding] = rule_findings(60000)
     assert finding.message == "机关运行经费6.00万元超过行政单位和参公事业单位的一般公共预算基本支出公用经费4.00万元（事业单位的3.00万元不计入）"
     assert rule_findings(40000) == []
+
+
+def test_a_project_name_declared_twice_is_one_error_not_also_a_line_of_the_wrong_unit():
+    text = """unit:
+  name: 某县卫健局
+  code: '001'
+  level: 部门
+  fiscal_year: 2025
+  subunits: [{name: 疾控中心, type: 事业单位}, {name: 妇幼保健院, type: 事业单位}]
+projects:
+  - {name: 办公设备购置, category: 特定目标类, unit: 疾控中心}
+  - {name: 办公设备购置, category: 特定目标类, unit: 妇幼保健院}
+budget:
+  lines:
+    - {function: 2100401, kind: 项目支出, project: 办公设备购置, unit: 疾控中心, source: 一般公共预算, amount: 10000}
+"""
+    rules = [f.rule for f in disclosure.validate(loads(text, "dept.yaml"))]
+    assert "duplicate-project" in rules and "line-unit-differs" not in rules

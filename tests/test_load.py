@@ -51,18 +51,22 @@ def test_a_key_is_named_as_written_never_as_the_value_yaml_1_1_reads(key: str):
 
 
 @pytest.mark.parametrize("field", ["unit: {name: \"某单位\\n附属\", code: '1', fiscal_year: 2025}\n",
-                                   HEAD + "projects:\n  - {name: \"甲\\t项目\", category: 特定目标类}\n"])
+                                   HEAD + "projects:\n  - {name: \"甲\\t项目\", category: 特定目标类}\n",
+                                   HEAD + "projects:\n  - {name: \"甲\\L项目\", category: 特定目标类}\n"])
 def test_a_name_with_a_line_break_or_tab_is_refused_at_its_line(field: str):
     [problem] = problems(field)
     assert "a name is printed inside sentences and titles, on one line; expected no line break or tab" in problem
     assert problem.startswith(("x.yaml:1 unit.name:", "x.yaml:3 projects[0].name:")), problem
 
 
-def test_a_thousands_separator_inside_braces_gets_a_hint_to_quote_it():
-    line = "budget:\n  lines:\n    - {function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: 1,234}\n"
+@pytest.mark.parametrize("amount", ["1,234", "1,234.50"])
+def test_a_thousands_separator_inside_braces_gets_a_hint_to_quote_it(amount: str):
+    line = f"budget:\n  lines:\n    - {{function: 2012902, kind: 基本支出, source: 一般公共预算, economic: 30101, amount: {amount}}}\n"
     [problem] = problems(HEAD + line)
-    assert problem.startswith("x.yaml:4 budget.lines[0].234: unknown key '234'; inside { } a comma separates entries: "
-                              "write an amount with thousands separators in quotes ('1,234') or without them")
+    key = amount.split(",")[1]
+    path = f".{key}" if key.isdigit() else f'["{key}"]'  # a key with a dot is written in brackets
+    assert problem.startswith(f"x.yaml:4 budget.lines[0]{path}: unknown key '{key}'; inside {{ }} a comma separates "
+                              "entries: write an amount with thousands separators in quotes ('1,234') or without them")
 
 
 def test_float_like_amounts_are_exact_and_limited_to_two_places():

@@ -291,6 +291,11 @@ define("line-unit-differs", ERROR, "项目支出行的单位与项目一致",
        "unit: {name: 示例部门, code: '001', level: 部门, fiscal_year: 2025, subunits: [甲单位, 乙单位]}\n"
        "projects:\n  - {name: 甲, category: 特定目标类, unit: 甲单位}\n"
        + _line("function: 2012902, kind: 项目支出, project: 甲, unit: 乙单位, source: 一般公共预算, amount: 10000"))
+define("line-unit-missing", WARNING, "部门预算的基本支出行写明所属单位",
+       "In a 部门 report a basic line without unit belongs to none of the units it lists: table 6 maps it with the "
+       "部门's own type (a school's wages under an 教育局 would map as a 机关's).",
+       "unit: {name: 示例部门, code: '001', level: 部门, type: 行政单位, fiscal_year: 2025, "
+       "subunits: [{name: 甲学校, type: 事业单位}]}\n" + _line(BASIC_LINE))
 define("project-unit-missing", WARNING, "部门预算的项目写明所属单位",
        "In a 部门 report a project without unit is printed under the 部门's own name in tables 12 and 13, which is "
        "none of the units it lists.",
@@ -310,7 +315,8 @@ def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         if name in names[:i]:
             yield finding("duplicate-subunit", f"单位“{name}”重复列出（首次见unit.subunits[{names.index(name)}]）",
                           "unit", "subunits", i)
-    units_of = {p.name: p.unit for p in model.projects}
+    declared_once = [p for p in model.projects if sum(q.name == p.name for q in model.projects) == 1]
+    units_of = {p.name: p.unit for p in declared_once}  # a name declared twice is duplicate-project's
     for i, project in enumerate(model.projects):
         if project.unit and project.unit not in known:
             yield finding("unknown-unit", f"项目“{project.name}”的单位“{project.unit}”不在unit.subunits中"
@@ -320,7 +326,11 @@ def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
             hint = f"（其预算行写的是{'、'.join(on_lines)}）" if on_lines else ""
             yield finding("project-unit-missing", f"项目“{project.name}”未写所属单位（unit），表12将列在部门名下{hint}",
                           "projects", i, "name")
+    consolidating = bool(names) and model.unit.level == "部门" and model.unit.name not in names
     for i, line in enumerate(model.budget.lines):
+        if consolidating and not line.unit and not line.project:
+            yield finding("line-unit-missing", "部门预算的预算行未写所属单位（unit），预算公开表6按部门的类型对应政府经济分类",
+                          "budget", "lines", i)
         if line.unit and line.unit not in known:
             yield finding("unknown-unit", f"预算行的单位“{line.unit}”不在unit.subunits中{_did_you_mean(line.unit, known)}",
                           "budget", "lines", i, "unit")

@@ -602,7 +602,7 @@ def _message(error: dict[str, Any], loc: YamlPath) -> str:
         known = list(owner.model_fields) if owner else []
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else (f"; known keys: {', '.join(known)}" if known else "")
-        if key.isdigit() and len(key) == 3:  # {amount: 1,234}: YAML splits a flow mapping at the comma
+        if re.fullmatch(r"\d{3}(\.\d+)?", key):  # {amount: 1,234.50}: YAML splits a flow mapping at the comma
             hint = "; inside { } a comma separates entries: write an amount with thousands separators in quotes " \
                    "('1,234') or without them" + hint
         return f"unknown key {key!r}{hint}"

@@ -237,11 +237,14 @@ IncomeCode = _digits((3, 5, 7), "收入分类 code of 3, 5 or 7 digits")
 Text = Annotated[str, Field(min_length=1)]
 
 
+_LINE_BREAKING = re.compile("[\n\r\t\x0b\x0c\x85\u2028\u2029]")
+
+
 def _one_line(value: str) -> str:
-    if "\n" in value or "\t" in value:
+    if _LINE_BREAKING.search(value):
         raise PydanticCustomError("one_line", "a name is printed inside sentences and titles, on one line; expected "
                                   "no line break or tab, got '{value}'",
-                                  {"value": value.replace("\n", "\\n").replace("\t", "\\t")})
+                                  {"value": _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1], value)})
     return value
 
 

@@ -375,12 +375,17 @@ def _drop_references(body: etree._Element) -> list[str]:
     return dropped
 
 
+_PAGE_ATTRIBUTES = {qn("w:pgSz"): (qn("w:w"), qn("w:h"), qn("w:orient")),
+                    qn("w:pgMar"): (qn("w:top"), qn("w:bottom"), qn("w:left"), qn("w:right"))}
+
+
 def page_setup(section: etree._Element | None) -> tuple | None:
-    """A section's page size, orientation and margins, comparable (None without a section)."""
+    """A section's page size, orientation and four margins, comparable (None without a section). The header and
+    footer distances are left out: LibreOffice rewrites them when it saves a part."""
     if section is None:
         return None
-    return tuple(tuple(sorted(el.attrib.items())) if el is not None else ()
-                 for el in (section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))))
+    return tuple(tuple(el.get(name) if el is not None else None for name in names)
+                 for tag, names in _PAGE_ATTRIBUTES.items() for el in [section.find(tag)])
 
 
 def _master_page_setup(master: Master) -> tuple | None:
