@@ -215,6 +215,14 @@ def test_three_public_without_last_year():
     ]
 
 
+def test_projects_none_of_which_publishes_its_sheet_say_so_without_zeros():
+    """Not "公开项目绩效目标0个…占…0%。其中：无。（项目绩效目标表公开情况见附件）": there is no sheet to see."""
+    projects = [{"name": "甲", "category": "其他运转类"}, {"name": "乙", "category": "特定目标类"}]
+    assert texts(narrative_of(projects=projects), 10)[-1:] == [
+        "2025年测试单位纳入绩效目标管理的二级项目2个，共计金额62.00万元。其中：其他运转类项目1个，涉及金额50.00万元；"
+        "特定目标类项目1个，涉及金额12.00万元。本单位未公开项目绩效目标表。"]
+
+
 def test_operating_costs():
     assert texts(narrative_of(), 8) == ["本单位无机关运行经费。"]
     n = narrative_of(operating_costs={"一般公共预算": 180000},

@@ -446,6 +446,10 @@ def section_performance(w: Writer) -> list[Block]:
         )
 
     total = money.total(rows[p.name].amount(0) for p in projects)
+    if not published and w.has("projects_unpublished"):
+        blocks.append(Block(w.phrase("projects_unpublished", count=len(projects), total=w.money(total),
+                                     categories=by_category(projects, "projects_category"))))
+        return blocks
     published_total = money.total(rows[p.name].amount(0) for p in published)
     blocks.append(
         Block(
@@ -707,11 +711,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "overall_none": "performance.overall_target is false",
         "overall_note": "performance.overall_target is true",
         "projects_heading": "always",
-        "projects": "table 12 has projects with money this year",
+        "projects": "table 12 has projects with money this year, and one of them publishes its sheet",
+        "projects_unpublished": "table 12 has projects with money this year and none publishes its sheet (and the "
+                                "profile has this pattern; the note is then left out)",
         "projects_category": "each category with projects, in the profile's category order",
         "projects_published_category": "each category with published sheets",
         "projects_none": "table 12 has no project with money this year",
-        "projects_note": "table 12 has projects",
+        "projects_note": "table 12 has projects, and one of them publishes its sheet",
     },
     "assets": {
         "vehicles_heading": "always",
