@@ -287,3 +287,38 @@ def test_an_unsafe_stem_is_a_programming_error(tmp_path: Path):
     with pytest.raises(ValueError, match="not a safe file name stem"):
         StagedOutputs(tmp_path, "../x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_after_the_last_rename_leaves_the_files_in_place_only_if_counted_written(tmp_path: Path,
+                                                                                     monkeypatch: pytest.MonkeyPatch):
+    """A batch counts a unit written by StagedOutputs.committed. Ctrl-C between the last rename and that record
+    once left a report in place that the summary called interrupted (test_faults, a full run)."""
+    import os as os_module
+
+    from disclosure import files
+
+    outputs = files.StagedOutputs(tmp_path / "out", "报告")
+    outputs.write(".docx", lambda handle: handle.write(b"new"))
+    renamed = []
+    real_replace = os_module.replace
+
+    def replace(source, target):
+        real_replace(source, target)
+        renamed.append(target)
+
+    real_target = files.StagedOutputs.target
+
+    interrupted = []
+
+    def target(self, suffix):
+        if renamed and not interrupted:  # the renames are done: the next look-up records what was written
+            interrupted.append(suffix)
+            raise KeyboardInterrupt  # once, as a signal arrives
+        return real_target(self, suffix)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    monkeypatch.setattr(files.StagedOutputs, "target", target)
+    with pytest.raises(KeyboardInterrupt):
+        outputs.commit()
+    in_place = (tmp_path / "out" / "报告.docx").exists()
+    assert in_place == (outputs.committed is not None), (in_place, outputs.committed)

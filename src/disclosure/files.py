@@ -348,6 +348,9 @@ class StagedOutputs:
             for suffix, staged in self._staged.items():
                 os.replace(staged, self.target(suffix))
                 published.append(suffix)
+            # inside the try: Ctrl-C after the last rename but before this is recorded rolls back, so the files
+            # in place are always the ones a batch's summary counts as written
+            self.committed = {suffix: self.target(suffix) for suffix in published}
         except BaseException as exc:  # a failed rename, or Ctrl-C between two renames
             failed = self.target(suffix)
             restored = self._roll_back(published, backups)
@@ -355,7 +358,6 @@ class StagedOutputs:
                 raise
             message = f"{failed}: cannot write the report ({exc.strerror or exc}); "
             raise OutputError(message + (restored or "no file of this report was changed")) from None
-        self.committed = {suffix: self.target(suffix) for suffix in published}
         _PUBLISHED.extend(self.committed.values())
         _fsync_folder(self.folder)
         return self.committed
