@@ -351,6 +351,32 @@ def _three_public_exact(model: BudgetModel) -> dict[str, Decimal]:
     return exact
 
 
+def _three_public_last_year(w: Writer, figures: dict[str, Decimal]) -> dict[str, Decimal | None]:
+    """Last year's 三公, by the keys of ``figures``, as this year's are printed: each item rounded once and a total
+    the sum of its items (rounding last year's total once printed a change where nothing changed); an amount
+    equal to this year's in 元 is this year's figure (持平), though this year's sources round apart. None where
+    last year gives nothing to compare with."""
+    last = w.model.last_year.three_public
+    lasts: dict[str, Decimal | None] = {key: None for key in figures}
+    if last is None:
+        return lasts
+    last_exact = {"total": w.model.yuan(last.amount)}
+    if last.items is not None:
+        last_exact.update({key: w.model.yuan(getattr(last.items, key)) for key, _ in THREE_PUBLIC_ITEMS})
+        last_exact["vehicles"] = last_exact["vehicle_purchase"] + last_exact["vehicle_operation"]
+        for key, _ in THREE_PUBLIC_ITEMS:
+            lasts[key] = w.last_year_figure(getattr(last.items, key))
+        lasts["vehicles"] = lasts["vehicle_purchase"] + lasts["vehicle_operation"]  # type: ignore[operator]
+        lasts["total"] = money.total(lasts[key] for key, _ in THREE_PUBLIC_ITEMS)  # type: ignore[misc]
+    else:
+        lasts["total"] = w.last_year_figure(last.amount)
+    exact = _three_public_exact(w.model)
+    for key, amount in last_exact.items():
+        if exact.get(key) == amount and lasts.get(key) is not None:
+            lasts[key] = figures[key]
+    return lasts
+
+
 def section_three_public(w: Writer) -> list[Block]:
     """"三公"经费: table 10's 合计 and each item, each with its change on last year (per item only when last
     year's items are given) and, where the profile prints them, per-item reasons."""
@@ -359,26 +385,7 @@ def section_three_public(w: Writer) -> list[Block]:
     last = w.model.last_year.three_public
     if total == 0 and not w.had_last_year(last) and w.has("three_public_none"):
         return w.blocks("three_public_none")
-    # last year's figures as this year's are printed: each item rounded once, a total the sum of its items
-    # (rounding last year's total once would print a change where nothing changed)
-    lasts: dict[str, Decimal | None] = {key: None for key in figures}
-    if last is not None and last.items is not None:
-        for key, _ in THREE_PUBLIC_ITEMS:
-            lasts[key] = w.last_year_figure(getattr(last.items, key))
-        lasts["vehicles"] = lasts["vehicle_purchase"] + lasts["vehicle_operation"]  # type: ignore[operator]
-        lasts["total"] = money.total(lasts[key] for key, _ in THREE_PUBLIC_ITEMS)  # type: ignore[misc]
-    elif last is not None:
-        lasts["total"] = w.last_year_figure(last.amount)
-    # an amount equal to last year's in 元 is 持平, though this year's is printed as its sources' rounded sum
-    exact = _three_public_exact(w.model)
-    if last is not None:
-        last_exact = {"total": w.model.yuan(last.amount)}
-        if last.items is not None:
-            last_exact.update({key: w.model.yuan(getattr(last.items, key)) for key, _ in THREE_PUBLIC_ITEMS})
-            last_exact["vehicles"] = last_exact["vehicle_purchase"] + last_exact["vehicle_operation"]
-        for key, amount in last_exact.items():
-            if exact.get(key) == amount and lasts.get(key) is not None:
-                lasts[key] = figures[key]
+    lasts = _three_public_last_year(w, figures)
     values: dict[str, object] = {"total": w.money(total),
                                  **w.against(total, lasts["total"], last.reason if last else None, "")}
     for key in [*(key for key, _ in THREE_PUBLIC_ITEMS), "vehicles"]:
