@@ -11,6 +11,7 @@ tests run every example and expect its rule to fire.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -315,18 +316,19 @@ def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         if name in names[:i]:
             yield finding("duplicate-subunit", f"单位“{name}”重复列出（首次见unit.subunits[{names.index(name)}]）",
                           "unit", "subunits", i)
-    declared_once = [p for p in model.projects if sum(q.name == p.name for q in model.projects) == 1]
-    units_of = {p.name: p.unit for p in declared_once}  # a name declared twice is duplicate-project's
+    declared = Counter(p.name for p in model.projects)
+    units_of = {p.name: p.unit for p in model.projects if declared[p.name] == 1}  # twice: duplicate-project's
+    # a 部门 that consolidates the units it lists (not itself among them): its lines and projects name theirs
+    consolidating = bool(names) and model.unit.level == "部门" and model.unit.name not in names
     for i, project in enumerate(model.projects):
         if project.unit and project.unit not in known:
             yield finding("unknown-unit", f"项目“{project.name}”的单位“{project.unit}”不在unit.subunits中"
                           f"{_did_you_mean(project.unit, known)}", "projects", i, "unit")
-        if not project.unit and names and model.unit.level == "部门" and model.unit.name not in names:
+        if not project.unit and consolidating:
             on_lines = sorted({line.unit for line in model.budget.lines if line.project == project.name and line.unit})
             hint = f"（其预算行写的是{'、'.join(on_lines)}）" if on_lines else ""
             yield finding("project-unit-missing", f"项目“{project.name}”未写所属单位（unit），表12将列在部门名下{hint}",
                           "projects", i, "name")
-    consolidating = bool(names) and model.unit.level == "部门" and model.unit.name not in names
     for i, line in enumerate(model.budget.lines):
         if consolidating and not line.unit and not line.project:
             yield finding("line-unit-missing", "部门预算的预算行未写所属单位（unit），预算公开表6按部门的类型对应政府经济分类",
