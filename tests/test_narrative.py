@@ -189,6 +189,11 @@ def test_an_item_equal_to_last_years_in_yuan_is_unchanged_though_its_sources_rou
     [sentence] = texts(n, 7)
     assert sentence.startswith("2025年度测试单位“三公”经费预算1.23万元，与上年持平。"), sentence
     assert "公务接待费1.23万元，与上年持平；" in sentence
+    # with another item rising 1.24: the total rises 1.24 too, the sum of its items' changes
+    this["一般公共预算"]["outbound_travel"] = 12400
+    n = narrative_of(three_public=this, last_year={"three_public": {"amount": 12350, "items": last_items}})
+    [sentence] = texts(n, 7)
+    assert sentence.startswith("2025年度测试单位“三公”经费预算2.47万元，比上年增加1.24万元，增长100.81%。"), sentence
 
 
 def test_three_public_with_all_items_and_changes():

@@ -352,28 +352,27 @@ def _three_public_exact(model: BudgetModel) -> dict[str, Decimal]:
 
 
 def _three_public_last_year(w: Writer, figures: dict[str, Decimal]) -> dict[str, Decimal | None]:
-    """Last year's 三公, by the keys of ``figures``, as this year's are printed: each item rounded once and a total
-    the sum of its items (rounding last year's total once printed a change where nothing changed); an amount
-    equal to this year's in 元 is this year's figure (持平), though this year's sources round apart. None where
-    last year gives nothing to compare with."""
+    """Last year's 三公, by the keys of ``figures``, as this year's are printed: each item rounded once — or this
+    year's figure when the amounts are equal in 元 (持平, though this year's sources round apart) — and the
+    subtotal and total the sums of those items, so that the total's change is the sum of the items' changes.
+    Without last year's items, its total rounded once (this year's when equal in 元). None where last year
+    gives nothing to compare with."""
     last = w.model.last_year.three_public
     lasts: dict[str, Decimal | None] = {key: None for key in figures}
     if last is None:
         return lasts
-    last_exact = {"total": w.model.yuan(last.amount)}
-    if last.items is not None:
-        last_exact.update({key: w.model.yuan(getattr(last.items, key)) for key, _ in THREE_PUBLIC_ITEMS})
-        last_exact["vehicles"] = last_exact["vehicle_purchase"] + last_exact["vehicle_operation"]
-        for key, _ in THREE_PUBLIC_ITEMS:
-            lasts[key] = w.last_year_figure(getattr(last.items, key))
-        lasts["vehicles"] = lasts["vehicle_purchase"] + lasts["vehicle_operation"]  # type: ignore[operator]
-        lasts["total"] = money.total(lasts[key] for key, _ in THREE_PUBLIC_ITEMS)  # type: ignore[misc]
-    else:
-        lasts["total"] = w.last_year_figure(last.amount)
     exact = _three_public_exact(w.model)
-    for key, amount in last_exact.items():
-        if exact.get(key) == amount and lasts.get(key) is not None:
-            lasts[key] = figures[key]
+    if last.items is None:
+        equal = exact["total"] == w.model.yuan(last.amount)
+        lasts["total"] = figures["total"] if equal else w.last_year_figure(last.amount)
+        return lasts
+    items = {}
+    for key, _ in THREE_PUBLIC_ITEMS:
+        amount = getattr(last.items, key)
+        items[key] = figures[key] if exact[key] == w.model.yuan(amount) else w.last_year_figure(amount)
+    lasts.update(items)
+    lasts["vehicles"] = items["vehicle_purchase"] + items["vehicle_operation"]
+    lasts["total"] = money.total(items.values())
     return lasts
 
 
