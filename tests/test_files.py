@@ -322,3 +322,15 @@ def test_ctrl_c_after_the_last_rename_leaves_the_files_in_place_only_if_counted_
         outputs.commit()
     in_place = (tmp_path / "out" / "报告.docx").exists()
     assert in_place == (outputs.committed is not None), (in_place, outputs.committed)
+
+
+def test_ctrl_c_while_the_output_folder_is_made_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An interrupted build writes nothing, not even its output folder (test_faults' Ctrl-C at 0.4 s once found
+    an empty out/ left behind: the folder was made, the staging folder not yet)."""
+    def interrupted_mkdtemp(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.tempfile, "mkdtemp", interrupted_mkdtemp)
+    with pytest.raises(KeyboardInterrupt):
+        files.StagedOutputs(tmp_path / "out" / "deeper", "报告")
+    assert list(tmp_path.iterdir()) == []

@@ -192,6 +192,16 @@ def _umask() -> int:
     return mask
 
 
+def missing_folders(folder: Path) -> list[Path]:
+    """The folders :func:`ensure_folder` would create for ``folder``, outermost first."""
+    missing = []
+    parent = folder
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    return missing[::-1]
+
+
 def ensure_folder(folder: Path) -> list[Path]:
     """Create the output ``folder`` if needed; an :class:`OutputError` if it is not (or cannot be) a folder.
 
@@ -199,18 +209,14 @@ def ensure_folder(folder: Path) -> list[Path]:
     """
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: the output path is not a folder")
-    missing = []
-    parent = folder
-    while not parent.exists() and parent != parent.parent:
-        missing.append(parent)
-        parent = parent.parent
+    missing = missing_folders(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the output folder ({exc.strerror or exc})") from None
     if not folder.is_dir():
         raise OutputError(f"{folder}: the output path is not a folder")
-    return missing[::-1]
+    return missing
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -261,15 +267,20 @@ class StagedOutputs:
         self.folder = Path(folder)
         self.stem = stem
         self.model = model  # the file being built, never one of :meth:`left_over`
-        self._created = ensure_folder(self.folder)
         self._staged: dict[str, Path] = {}
         #: suffix → published path, once :meth:`commit` renamed everything into place
         self.committed: dict[str, Path] | None = None
+        # known before they are made: Ctrl-C while they are made (or before the staging folder is) removes them
+        self._created = missing_folders(self.folder)
         try:
+            ensure_folder(self.folder)
             self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.folder))
         except OSError as exc:
             self._remove_created_folders()
             raise OutputError(f"{self.folder}: cannot write in the output folder ({exc.strerror or exc})") from None
+        except BaseException:
+            self._remove_created_folders()
+            raise
 
     def __enter__(self) -> StagedOutputs:
         return self

@@ -336,8 +336,7 @@ def staged_build(
     template_set = TemplateSet.create(templates)
     _check_template_files(templates, prepared.profile)
     pdf_attachments = _pdf_attachments(prepared.loaded) if attachments or pdf else []
-    outputs = StagedOutputs(output_dir, stem, prefix=staging_prefix, model=prepared.loaded.path)
-    with outputs:
+    with StagedOutputs(output_dir, stem, prefix=staging_prefix, model=prepared.loaded.path) as outputs:
         for suffix, wanted in ((".docx", True), (".json", json), (".pdf", pdf), (".xlsx", xlsx)):
             if wanted:
                 outputs.path_for(suffix)  # a target that cannot be replaced (a folder) fails before any work
