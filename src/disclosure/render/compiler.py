@@ -26,7 +26,6 @@ import functools
 import hashlib
 import posixpath
 import re
-import zipfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from copy import deepcopy
@@ -65,6 +64,7 @@ from .package import (
     Package,
     Relationship,
     parse_xml,
+    read_template_file,
     rels_name,
     rels_xml,
 )
@@ -395,18 +395,6 @@ def _master_page_setup(master: Master) -> tuple | None:
         return None
 
 
-@functools.lru_cache(maxsize=1)
-def shipped_page_setup() -> tuple | None:
-    """The bundled base.docx's page setup: what every exported part carries until its maintainer changes it."""
-    try:
-        with zipfile.ZipFile(default_template_dir() / "base.docx") as package:
-            root = etree.fromstring(package.read("word/document.xml"), etree.XMLParser(resolve_entities=False))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
-        return None
-    body = root.find(W_BODY)
-    return page_setup(body.find(W_SECTPR) if body is not None else None)
-
-
 def _style_dependencies(style: etree._Element) -> list[str]:
     return [el.get(W_VAL) for tag in ("w:basedOn", "w:link", "w:next") for el in style.findall(qn(tag))
             if el.get(W_VAL)]
@@ -418,15 +406,14 @@ def _num_ids(root: etree._Element) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def shipped_styles() -> dict[str, etree._Element]:
-    """The styles of the bundled base.docx, by id: what every part of ``templates export`` carries until its
-    maintainer changes a style in it (empty when the file cannot be read)."""
+def shipped_master() -> Master | None:
+    """The bundled base.docx, compiled: the styles and page setup every part of ``templates export`` carries
+    until its maintainer changes them in it (None when it cannot be read)."""
+    limits = RenderLimits()
     try:
-        with zipfile.ZipFile(default_template_dir() / "base.docx") as package:
-            root = etree.fromstring(package.read("word/styles.xml"), etree.XMLParser(resolve_entities=False))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
-        return {}
-    return {el.get(W_STYLE_ID): el for el in root.iter(W_STYLE)}
+        return master_for(read_template_file(default_template_dir() / "base.docx", limits.template_media_bytes), limits)
+    except TemplateError:
+        return None
 
 
 def _analyse_styles(body: etree._Element, package: Package, master: Master, stem: str
@@ -437,7 +424,8 @@ def _analyse_styles(body: etree._Element, package: Package, master: Master, stem
     does (it came with ``templates export`` and was changed, if at all, in base.docx: decision 76). Any other
     definition is the part's own, added under a name of its own.
     """
-    shipped = shipped_styles()
+    shipped_base = shipped_master()
+    shipped = shipped_base.style_ids if shipped_base is not None else {}
     styles_part = package.related(package.document, RT_STYLES)
     styles_root = package.xml(styles_part) if styles_part else None
     theirs = {el.get(W_STYLE_ID): el for el in styles_root.iter(W_STYLE)} if styles_root is not None else {}
@@ -629,7 +617,9 @@ def compile_part(data: bytes, name: str, master: Master, limits: RenderLimits) -
         raise TemplateError(f"template {name}: {plain_block_problem(cell)}")
     own_page = page_setup(body.find(W_SECTPR))
     dropped = _drop_references(body)
-    if own_page is not None and own_page not in (_master_page_setup(master), shipped_page_setup()):
+    shipped = shipped_master()
+    if own_page is not None and own_page not in (_master_page_setup(master),
+                                                 _master_page_setup(shipped) if shipped is not None else None):
         dropped.append("page setup")
     if any(rel.type in (RT_HEADER, RT_FOOTER) for rel in package.rels(package.document).values()):
         dropped.append("headers and footers")
