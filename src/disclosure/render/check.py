@@ -529,8 +529,7 @@ class _Checker:
     def render(self, name: str, sources: list[tuple[str, CompiledTemplate]], kinds: set[str],
                master: Master) -> Iterator[str]:
         """Render with contexts from the documented examples, as the build would; the first error it meets."""
-        for kind, empty, context in trial_contexts([template.source for _, template in sources], kinds):
-            _fill_profile_names(context, kind, [template.source for _, template in sources], kinds)
+        for _kind, empty, context in trial_contexts([template.source for _, template in sources], kinds):
             try:
                 for _where, template in sources:
                     if name == "base.docx":
@@ -548,13 +547,10 @@ def _names_under(prefix: str, uses: Iterable[str]) -> set[str]:
     return {path[len(prefix) + 1:].split(".")[0].split("[")[0] for path in uses if path.startswith(prefix + ".")}
 
 
-def _fill_profile_names(context: dict[str, Any], kind: str, sources: list[str], kinds: set[str]) -> None:
-    """A trial context holds what the template reads under ``words.<name>`` (a sample word), ``tables.<name>``
-    (the sample table) and ``by_code.<code>`` (a sample row, also with empty lists: a table's coded rows are
-    fixed): names a profile gives, which the documentation cannot list."""
-    uses: set[str] = set()
-    for source in sources:
-        uses |= set(reads_of(source, documented_types(kinds)).uses)
+def _fill_profile_names(context: dict[str, Any], kind: str, uses: set[str]) -> None:
+    """A trial context holds what the template reads (``uses``) under ``words.<name>`` (a sample word),
+    ``tables.<name>`` (the sample table) and ``by_code.<code>`` (a sample row, also with empty lists: a table's
+    coded rows are fixed): names a profile gives, which the documentation cannot list."""
     words = context.setdefault("words", {})
     if isinstance(words, dict):
         for name in _names_under("words", uses):
@@ -574,14 +570,20 @@ def _fill_profile_names(context: dict[str, Any], kind: str, sources: list[str], 
 
 def trial_contexts(sources: list[str], kinds: set[str]) -> Iterator[tuple[str, bool, dict[str, Any]]]:
     """(kind, empty, context) of each context ``templates check`` renders templates of ``sources`` with: for each
-    kind, the documented examples (lists as long as the templates index them) and empty lists."""
+    kind, the documented examples (lists as long as the templates index them) and empty lists, with the
+    profile's own names the templates read (:func:`_fill_profile_names`)."""
     lengths: dict[str, int] = {}
+    uses: set[str] = set()
     for source in sources:
-        for list_path, length in reads_of(source, documented_types(kinds)).lengths.items():
+        reads = reads_of(source, documented_types(kinds))
+        uses.update(reads.uses)
+        for list_path, length in reads.lengths.items():
             lengths[list_path] = max(lengths.get(list_path, 0), length)
     for kind in sorted(kinds):
         for empty in (False, True):
-            yield kind, empty, sample_context(kind, lengths, empty=empty)
+            context = sample_context(kind, lengths, empty=empty)
+            _fill_profile_names(context, kind, uses)
+            yield kind, empty, context
 
 
 def check_template(path: Path, kinds: set[str], master: Master | None = None,
