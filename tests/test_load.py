@@ -4,6 +4,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure.load import LoadError, load, loads
 
@@ -264,3 +267,68 @@ def test_every_count_year_and_measure_of_the_model_is_read_as_written():
                 if lax_numbers(info.annotation) and not any(isinstance(m, BeforeValidator) for m in info.metadata):
                     lax.append(f"{name}.{field}")
     assert lax == []
+
+
+# --------------------------------------------------------------------------- the reader against PyYAML's node graph
+
+_SCALARS = st.sampled_from(["名称", "a b", "1", "01", "1.50", "-3", "2024-01-17", "1:20", "null", "~", "true", "no",
+                            "on", "x\ry", " 两端 "])
+
+
+def _yaml_text(value: object, indent: int = 0) -> str:
+    """``value`` written as block YAML, its scalars plain, single- or double-quoted by turns."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        return "".join(f"{pad}{key}:" + (f"\n{_yaml_text(item, indent + 2)}" if isinstance(item, (dict, list)) and item
+                                          else f" {_scalar_text(item)}\n") for key, item in value.items())
+    return "".join(f"{pad}-" + (f"\n{_yaml_text(item, indent + 2)}" if isinstance(item, (dict, list)) and item
+                                else f" {_scalar_text(item)}\n") for item in value)
+
+
+def _scalar_text(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return "{}" if isinstance(value, dict) else "[]"
+    text = str(value)
+    if "\r" in text:
+        return '"' + text.replace("\r", "\\r") + '"'
+    return text if len(text) % 3 and text == text.strip() else f"'{text}'"
+
+
+_DOCUMENTS = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["k", "名称", "amount", "1", "on"]),
+                                                                 inner, max_size=4),
+    max_leaves=25,
+).filter(lambda value: isinstance(value, dict) and value)
+
+
+def _expected(node: yaml.Node, packed_at: yaml.Node) -> tuple[object, object]:
+    """(value, position entry) as the reader should give them, from PyYAML's composed node of the same text."""
+    from disclosure.load import _COLUMN_BITS
+
+    at = ((packed_at.start_mark.line + 1) << _COLUMN_BITS) | (packed_at.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        entries = {key.value: _expected(item, key) for key, item in node.value}
+        return {k: v for k, (v, _) in entries.items()}, (at, {k: e for k, (_, e) in entries.items()})
+    if isinstance(node, yaml.SequenceNode):
+        items = [_expected(item, item) for item in node.value]
+        return [v for v, _ in items], (at, [e for _, e in items])
+    tag = node.tag.rsplit(":", 1)[1]
+    text = node.value.replace("\r\n", "\n").replace("\r", "\n")
+    value = {"null": None, "bool": {"true": True, "no": False, "on": True}.get(node.value.lower())}.get(tag, text)
+    return value, at
+
+
+@settings(max_examples=150, deadline=None)
+@given(_DOCUMENTS)
+def test_values_and_positions_agree_with_pyyamls_node_graph(document):
+    """The event reader (with its fast path for text scalars) gives the values and the line and column of every
+    entry that PyYAML's own composer gives, numbers kept as written."""
+    from disclosure.load import parse_yaml
+
+    text = _yaml_text(document)
+    value, source = parse_yaml(text, "x.yaml")
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    expected_value, expected_entry = _expected(node, node)
+    assert value == expected_value
+    assert source.root[1] == expected_entry[1]

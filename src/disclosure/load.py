@@ -281,15 +281,16 @@ def decode(data: bytes, shown: str) -> str:
 class _Container:
     """A mapping or list being read: its data, its positions and what the next event fills."""
 
-    __slots__ = ("anchor", "children", "count_before", "key", "key_position", "mapping", "merges", "packed", "path",
-                 "value")
+    __slots__ = ("anchor", "children", "count_before", "key", "key_position", "mapping", "merges", "packed", "parent",
+                 "slot", "value")
 
-    def __init__(self, value: dict | list, children: dict | list, path: YamlPath, packed: int, anchor: str | None,
-                 count_before: int):
+    def __init__(self, value: dict | list, children: dict | list, parent: _Container | None, slot: PathElement | None,
+                 packed: int, anchor: str | None, count_before: int):
         self.value = value
         self.children = children
         self.mapping = isinstance(value, dict)
-        self.path = path
+        self.parent = parent  # the container this one is in, and its key or index there: its path, for messages
+        self.slot = slot
         self.packed = packed
         self.anchor = anchor
         self.count_before = count_before
@@ -297,12 +298,28 @@ class _Container:
         self.key_position = 0
         self.merges: list[tuple[Any, Any, int]] = []  # (value, entry, line) of each << in order
 
+    @property
+    def path(self) -> YamlPath:
+        """The YAML path of this mapping or list (worked out only for a message)."""
+        slots = []
+        container = self
+        while container.parent is not None:
+            if container.slot is not None:  # None: the value of a merge key (<<), located at its mapping
+                slots.append(container.slot)
+            container = container.parent
+        return tuple(reversed(slots))
+
 
 _NO_KEY = object()
 _MERGE_KEY = object()
 _UNFINISHED = object()  # an anchor whose mapping or list is still being read
 _LAST_COLUMN = (1 << _COLUMN_BITS) - 1
 _PLAIN_TAGS_KEPT = 20_000
+_SCALAR_EVENT = yaml.ScalarEvent
+_MAPPING_START_EVENT, _MAPPING_END_EVENT = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_START_EVENT, _SEQUENCE_END_EVENT = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+#: tags of scalars read as text: strings, and numbers and dates kept as written
+_TEXT_TAGS = frozenset({_STR, *_AS_WRITTEN})
 
 
 class _Reader:
@@ -310,7 +327,8 @@ class _Reader:
 
     The loop runs once for each of the file's values (300,000 in the largest report), so it does the
     least it can for a well-formed value: the YAML path of a value is worked out only for an error
-    message, and a quoted scalar is a string without asking the resolver.
+    message (a container knows its parent and its key or index there), a quoted scalar is a string
+    without asking the resolver, and an untagged scalar read as text is placed without a call.
     """
 
     def __init__(self, file: str):
@@ -376,51 +394,91 @@ class _Reader:
         """The value of the document whose first node event is next, and its position entry."""
         stack: list[_Container] = []
         get_event = loader.get_event
+        implicit, plain_tags = self._implicit, self._plain_tags
         while True:
             event = get_event()
             top = stack[-1] if stack else None
             kind = type(event)
-            if top is not None and top.mapping and top.key is _NO_KEY and kind is not yaml.MappingEndEvent:
+            if kind is _SCALAR_EVENT and top is not None and event.tag is None and event.anchor is None:
+                # Nearly every event of a model: an untagged scalar read as text (a key, a name, an amount)
+                # in a mapping or list. Placed here without the calls of the general path below, which
+                # takes every other event and every case where that path could raise.
+                value = event.value
+                tag = plain_tags.get(value) if event.implicit[0] and value[:1] in implicit else _STR
+                if tag in _TEXT_TAGS and (event.style != '"' or not FORBIDDEN_CHARACTERS.search(value)):
+                    if "\r" in value:
+                        value = normalize_line_breaks(value)
+                    mark = event.start_mark
+                    column = mark.column + 1
+                    packed = ((mark.line + 1) << _COLUMN_BITS) | (column if column < _LAST_COLUMN else _LAST_COLUMN)
+                    if top.mapping:
+                        key = top.key
+                        if key is _NO_KEY:
+                            if value not in top.value:
+                                top.key, top.key_position = value, packed
+                                continue
+                        elif key is not _MERGE_KEY and self.count < MAX_NODES:
+                            self.count += 1
+                            top.value[key] = value
+                            top.children[key] = top.key_position
+                            top.key = _NO_KEY
+                            continue
+                    elif self.count < MAX_NODES:
+                        self.count += 1
+                        top.value.append(value)
+                        top.children.append(packed)
+                        continue
+            if top is not None and top.mapping and top.key is _NO_KEY and kind is not _MAPPING_END_EVENT:
                 self._key(top, event)
                 continue
             if kind is yaml.ScalarEvent:
                 tag = self._tag(event, top)
                 self._counted(1, event.start_mark, top)
-                mark = event.start_mark
-                value, entry = self._scalar(event, tag, top), ((mark.line + 1) << _COLUMN_BITS) | min(
-                    mark.column + 1, _LAST_COLUMN)
+                value, entry = self._scalar(event, tag, top), _pack(event.start_mark)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, entry, 1)
-                if top is not None and top.key is not _MERGE_KEY:  # the common case, as _place
-                    if top.mapping:
-                        top.value[top.key] = value
-                        top.children[top.key] = top.key_position
-                        top.key = _NO_KEY
-                    else:
-                        top.value.append(value)
-                        top.children.append(entry)
-                    continue
                 result = self._place(stack, value, entry, event.start_mark)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is _MAPPING_END_EVENT or kind is _SEQUENCE_END_EVENT:
                 assert top is not None
                 stack.pop()
-                value, entry = self._finish(top), (top.packed, top.children)
+                value = self._finish(top) if top.merges else top.value
+                entry = (top.packed, top.children)
                 if top.anchor is not None:
                     self.anchors[top.anchor] = (value, entry, self.count - top.count_before)
+                parent = stack[-1] if stack else None
+                if parent is not None and parent.key is not _MERGE_KEY:  # the common case of _place
+                    if parent.mapping:
+                        parent.value[parent.key] = value
+                        parent.children[parent.key] = (parent.key_position, entry[1])
+                        parent.key = _NO_KEY
+                    else:
+                        parent.value.append(value)
+                        parent.children.append(entry)
+                    continue
                 result = self._place(stack, value, entry, event.start_mark)
             elif kind is yaml.AliasEvent:
                 value, entry = self._alias(event, top)
                 result = self._place(stack, value, entry, event.start_mark)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self._tag(event, top)
-                path = self._path_of_next(top)
+            elif kind is _MAPPING_START_EVENT or kind is _SEQUENCE_START_EVENT:
+                if event.tag is not None:
+                    self._tag(event, top)
                 if len(stack) >= MAX_DEPTH:
-                    raise self.fail(event.start_mark, path, f"is nested more than {MAX_DEPTH} levels deep; refused")
+                    raise self.fail(event.start_mark, self._path_of_next(top),
+                                    f"is nested more than {MAX_DEPTH} levels deep; refused")
                 count_before = self.count
-                self._counted(1, event.start_mark, top)
-                mapping = kind is yaml.MappingStartEvent
+                if count_before < MAX_NODES:
+                    self.count = count_before + 1
+                else:
+                    self._counted(1, event.start_mark, top)
+                mapping = kind is _MAPPING_START_EVENT
                 packed = top.key_position if top is not None and top.mapping else _pack(event.start_mark)
-                stack.append(_Container({} if mapping else [], {} if mapping else [], path, packed, event.anchor,
+                if top is None:
+                    slot = None
+                elif top.mapping:
+                    slot = None if top.key is _MERGE_KEY else top.key
+                else:
+                    slot = len(top.value)
+                stack.append(_Container({} if mapping else [], {} if mapping else [], top, slot, packed, event.anchor,
                                         count_before))
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (_UNFINISHED, None, 0)
