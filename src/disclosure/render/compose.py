@@ -335,12 +335,14 @@ _W_NUMID, _W_NUMPR, _W_PSTYLE = qn("w:numId"), qn("w:numPr"), qn("w:pStyle")
 _DOCPR, _CNVPR = qn("wp:docPr"), qn("pic:cNvPr")
 
 
-_BODY_END = "</w:body>"
-_TAG_NAME = re.compile(r"<([\w.-]+(?::[\w.-]+)?)")
-_T_WITH_BREAKS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*[\t\n][^<]*)</w:t>")
+_BODY_END = b"</w:body>"
+#: a tag's name (the bytes of a name other than ASCII are taken as name characters)
+_TAG_NAME = re.compile(rb"<([\w.\x80-\xff-]+(?::[\w.\x80-\xff-]+)?)")
+_T_WITH_BREAKS = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*[\t\n][^<]*)</w:t>")
+_XML_SPACE = b" \t\r\n"
 
 
-def _element_end(text: str, start: int, name: str) -> int | None:
+def _element_end(text: bytes, start: int, name: bytes) -> int | None:
     """The end of the element ``name`` starting at ``start`` in ``text`` (None if ``text`` stops before it)."""
     depth = 0
     for match in _element_tags(name).finditer(text, start):
@@ -354,26 +356,26 @@ def _element_end(text: str, start: int, name: str) -> int | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _element_tags(name: str) -> re.Pattern[str]:
+def _element_tags(name: bytes) -> re.Pattern[bytes]:
     """The start, end and empty tags of elements ``name``."""
-    return re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>")
+    return re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])[^>]*?(/?)>")
 
 
 #: a prefix in a tag or attribute name (text that merely looks like one is harmless: see _wrapper)
-_PREFIX = re.compile(r"[<\s/]([A-Za-z_][\w.-]*):[A-Za-z_]")
+_PREFIX = re.compile(rb"[<\s/]([A-Za-z_][\w.\x80-\xff-]*):[A-Za-z_]")
 
 
-def _split_text_breaks(match: re.Match[str]) -> str:
+def _split_text_breaks(match: re.Match[bytes]) -> bytes:
     """A ``w:t`` whose text holds tabs or newlines, as ``w:t``, ``w:tab`` and ``w:br`` (as split_tabs_and_breaks)."""
     out = []
-    for piece in re.split(r"([\t\n])", match.group(1)):
-        if piece == "\t":
-            out.append("<w:tab/>")
-        elif piece == "\n":
-            out.append("<w:br/>")
+    for piece in re.split(rb"([\t\n])", match.group(1)):
+        if piece == b"\t":
+            out.append(b"<w:tab/>")
+        elif piece == b"\n":
+            out.append(b"<w:br/>")
         elif piece:
-            out.append(f'<w:t xml:space="preserve">{piece}</w:t>')
-    return "".join(out)
+            out.append(b'<w:t xml:space="preserve">%s</w:t>' % piece)
+    return b"".join(out)
 
 
 _ELEMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -474,95 +476,102 @@ class _Part:
                 return
 
     def _raw(self):
-        """Receives rendered text (None at the end); writes it as it is, after the first paragraph's rules."""
+        """Receives rendered text (None at the end); writes it as it is, after the first paragraph's rules.
+
+        The text is encoded once and handled as UTF-8 bytes: checked to be well-formed, cut where a tag
+        begins, written.
+        """
         validator = etree.XMLParser(target=_Validator(), resolve_entities=False, no_network=True, load_dtd=False)
         out = self.report.out
         opening = None  # the body's start tag, which is not written (the document has its own)
-        held = ""  # text not yet written: an unfinished tag or w:t, and the body's end tag
-        head = ""  # text before the first paragraph or table, while it is looked for
+        held = b""  # text not yet written: an unfinished tag or w:t, and the body's end tag
+        head = b""  # text before the first paragraph or table, while it is looked for
         while True:
             text = yield
             final = text is None
             if final:
                 validator.close()
-                text = ""
+                data = held
             else:
-                validator.feed(text.encode("utf-8"))
-            text = held + text
+                data = text.encode("utf-8")
+                validator.feed(data)
+                if held:
+                    data = held + data
             if opening is None:
-                end = text.find(">")
+                end = data.find(b">")
                 if end < 0 and not final:
-                    held = text
+                    held = data
                     continue
-                opening, text = text[: end + 1], text[end + 1:]
+                opening, data = data[: end + 1], data[end + 1:]
             if final:
-                if not text.endswith(_BODY_END):
+                if not data.endswith(_BODY_END):
                     raise TemplateError("what it rendered does not end with its body")
-                ready, held = text[: -len(_BODY_END)], ""
+                ready, held = data[: -len(_BODY_END)], b""
             else:
-                cut = text.rfind("<", 0, len(text) - len(_BODY_END))
+                cut = data.rfind(b"<", 0, len(data) - len(_BODY_END))
                 if cut < 0:
-                    held = text
+                    held = data
                     continue
-                opened = text.rfind("<w:t", 0, cut)  # never cut a w:t from its text (tabs and breaks)
-                if opened >= 0 and text[opened + 4] in "> " and text.find("</w:t>", opened, cut) < 0:
+                opened = data.rfind(b"<w:t", 0, cut)  # never cut a w:t from its text (tabs and breaks)
+                if opened >= 0 and data[opened + 4: opened + 5] in (b">", b" ") and data.find(b"</w:t>", opened, cut) < 0:
                     cut = opened
-                ready, held = text[:cut], text[cut:]
-            ready = ready.replace("<w:p\n", "<w:p")
+                ready, held = data[:cut], data[cut:]
+            if b"<w:p\n" in ready:
+                ready = ready.replace(b"<w:p\n", b"<w:p")
             if not self.started:
                 head += ready
                 ready = self._raw_start(head, final)
                 if ready is None:
                     continue
-                head = ""
-            if "\t" in ready or "\n" in ready:
+                head = b""
+            if b"\t" in ready or b"\n" in ready:
                 ready = _T_WITH_BREAKS.sub(_split_text_breaks, ready)
             if ready:
-                out.write(ready.encode("utf-8"))
+                out.write(ready)
             if final:
                 return
 
-    def _raw_start(self, text: str, final: bool) -> str | None:
+    def _raw_start(self, text: bytes, final: bool) -> bytes | None:
         """Write the leading elements and the first paragraph (with the part's page break and bookmark) of
         ``text``, and return what follows; None when ``text`` does not yet hold the first paragraph or table."""
         out = self.report.out
         position, leading = 0, []
         while True:
-            while position < len(text) and text[position].isspace():
+            while position < len(text) and text[position] in _XML_SPACE:
                 position += 1
             match = _TAG_NAME.match(text, position)
-            if match is None or match.group(1) == "w:tbl":
+            if match is None or match.group(1) == b"w:tbl":
                 if match is None and not final:
                     return None
                 self._start_with_new_paragraph()
-                out.write("".join(leading).encode("utf-8"))
+                out.write(b"".join(leading))
                 return text[position:]
             end = _element_end(text, position, match.group(1))
             if end is None:
                 if final:
                     raise TemplateError("what it rendered is not well-formed XML")
                 return None
-            if match.group(1) == "w:p":
+            if match.group(1) == b"w:p":
                 snippet = text[position:end]
-                paragraph = etree.fromstring(f"{self._wrapper(snippet)}{snippet}{_BODY_END}".encode(),
-                                             _ELEMENT_PARSER)[0]
+                paragraph = etree.fromstring(self._wrapper(snippet) + snippet + _BODY_END, _ELEMENT_PARSER)[0]
                 split_tabs_and_breaks(paragraph)
                 self._start(paragraph)
-                out.write("".join(leading).encode("utf-8"))
+                out.write(b"".join(leading))
                 out.element(paragraph)
                 return text[end:]
             leading.append(text[position:end])
             position = end
 
-    def _wrapper(self, snippet: str) -> str:
+    def _wrapper(self, snippet: bytes) -> bytes:
         """A ``w:body`` start tag declaring the prefixes ``snippet`` uses, to parse it alone: a raw part's
         namespaces are the document's, and a few declarations parse faster than the part's dozens."""
         prefixes = frozenset(_PREFIX.findall(snippet))
         wrapper = self.report.wrappers.get(prefixes)
         if wrapper is None:
             namespaces = self.report.namespaces
-            wrapper = "<w:body" + "".join(f' xmlns:{prefix}="{namespaces[prefix]}"'
-                                          for prefix in sorted(prefixes | {"w"}) if prefix in namespaces) + ">"
+            wrapper = ("<w:body" + "".join(f' xmlns:{prefix}="{namespaces[prefix]}"'
+                                           for prefix in sorted({p.decode() for p in prefixes} | {"w"})
+                                           if prefix in namespaces) + ">").encode()
             self.report.wrappers[prefixes] = wrapper
         return wrapper
 
@@ -678,7 +687,7 @@ class _Report:
         self.ids = _Ids(bookmark_names=set(outline_names))
         self.numbering = _Numbering(master)
         self.namespaces, self.ignorable = _namespaces(master, compiled.values())
-        self.wrappers: dict[frozenset[str], str] = {}  # prefixes → a w:body start tag declaring them
+        self.wrappers: dict[frozenset[bytes], bytes] = {}  # prefixes → a w:body start tag declaring them
         self.out: _Output
 
 
