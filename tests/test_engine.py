@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
+import yaml
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -150,6 +151,38 @@ def test_rendering_as_written_and_element_by_element_give_the_same_document(tmp_
     by_element = _parts(build(example_path, tmp_path / "b").docx)["word/document.xml"]
     canonical = [etree.tostring(etree.fromstring(x), method="c14n") for x in (as_rendered, by_element)]
     assert canonical[0] == canonical[1]
+
+
+def test_tabs_line_breaks_and_markup_characters_are_written_alike_by_both_ways(tmp_path: Path, example_path: Path,
+                                                                               monkeypatch):
+    """Texts with tabs, line breaks and ``& < > " '`` — in a part's first paragraph (a sheet's title, from the project's
+    name) and after it (概况's text, a sheet's cells) — come out of a part written as rendered exactly as out of one
+    handled element by element, and as text in the document."""
+    data = yaml.safe_load(example_path.read_text(encoding="utf-8"))
+    marked = "A&B <c> \"d\" 'e'"
+    data["overview"]["intro"] = f"第一行\t制表\n第二行 {marked}"
+    project = data["projects"][0]
+    old_name, project["name"] = project["name"], f"劳模{marked}"
+    for line in data["budget"]["lines"]:
+        if line.get("project") == old_name:
+            line["project"] = project["name"]
+    order = data["performance"]["sheet_order"]
+    order[order.index(old_name)] = project["name"]
+    project["performance"]["overview"] = f"\t缩进\n换行{marked}\n"
+    model = tmp_path / "marked.yaml"
+    model.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    as_rendered = _parts(build(model, tmp_path / "a").docx)["word/document.xml"]
+    monkeypatch.setattr(CompiledTemplate, "element_rules", property(lambda self: True))
+    by_element = _parts(build(model, tmp_path / "b").docx)["word/document.xml"]
+    canonical = [etree.tostring(etree.fromstring(x), method="c14n") for x in (as_rendered, by_element)]
+    assert canonical[0] == canonical[1]
+    body = docx.Document(str(next((tmp_path / "a").glob("*.docx")))).element.body
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    assert f"第二行 {marked}" in "".join(texts)
+    assert any(text.startswith(f"劳模{marked}") for text in texts)  # the sheet's title, its first paragraph
+    tabs_and_breaks = [p for p in body.iter(qn("w:p")) if "第一行" in "".join(p.itertext())]
+    assert tabs_and_breaks and tabs_and_breaks[0].find(f".//{qn('w:tab')}") is not None
+    assert tabs_and_breaks[0].find(f".//{qn('w:br')}") is not None
 
 
 def test_bookmarks_of_a_repeated_template_stay_unique(templates: Path, tmp_path: Path, example_path: Path):
