@@ -183,6 +183,69 @@ def test_a_catalogue_that_cannot_be_laid_out_alone_is_converted_with_each_report
     assert list(run.tmp.iterdir()) == [] and _processes_mentioning(str(run.folder)) == []
 
 
+# --------------------------------------------------------------------------- kill -9
+
+_KILLED_BUILD = """\
+import sys, time
+from disclosure.files import StagedOutputs
+outputs = StagedOutputs(sys.argv[1], "killed")
+outputs.write(".docx", lambda handle: handle.write(b"a complete report nobody will publish"))
+print(outputs.staging, flush=True)
+time.sleep(60)
+"""
+
+
+def _killed_build(out: Path) -> Path:
+    """The staging folder of a build that SIGKILL stopped after it staged its .docx (no clean-up could run)."""
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_BUILD, str(out)], stdout=subprocess.PIPE, text=True)
+    staging = Path(child.stdout.readline().strip())
+    child.kill()
+    child.wait()
+    return staging
+
+
+def _staging_folder(out: Path, name: str, owner: str, *files: str) -> Path:
+    folder = out / name
+    folder.mkdir()
+    (folder / ".owner").write_text(owner, encoding="utf-8")
+    for file in files:
+        (folder / file).write_bytes(b"the previous report")
+    return folder
+
+
+@pytest.mark.parametrize("models", [["unit.yaml"], ["unit.yaml", "other.yaml"]], ids=["build", "batch"])
+def test_the_next_build_removes_what_a_killed_build_left_and_nothing_else(run: Run, models: list[str]):
+    """kill -9 (the OOM killer, a CI job's time-out) leaves a hidden staging folder holding a whole report; the
+    next build or batch into the folder removes it. Kept: a running build's folder, another host's, one holding
+    a backup (its build died while publishing: the backup is the previous report's only copy), a failed roll-back's
+    ``-kept`` folder, a folder without an owner and a link named like a staging folder."""
+    from disclosure.files import StagedOutputs
+
+    (run.folder / "other.yaml").write_text(MODEL.replace("测试单位", "另一单位"), encoding="utf-8")
+    killed = _killed_build(run.out)
+    assert (killed / "killed.docx").is_file()
+    dead = (killed / ".owner").read_text(encoding="utf-8")
+    running = StagedOutputs(run.out, "running")
+    kept = [
+        running.staging,
+        _staging_folder(run.out, ".disclosure-elsewhere", dead.replace(os.uname().nodename, "another-host")),
+        _staging_folder(run.out, ".disclosure-publishing", dead, "backup-0"),
+        _staging_folder(run.out, ".disclosure-rollback-kept", dead, "previous.docx"),
+        _staging_folder(run.out, ".disclosure-unowned", "", "x.docx"),
+    ]
+    outside = _staging_folder(run.folder, "outside", dead, "x.docx")
+    (run.out / ".disclosure-link").symlink_to(outside)
+
+    result = run("build", *models, "-o", "out")
+    assert result.returncode == 0, result.stderr
+    _clean(result)
+    assert not killed.exists()
+    assert all(folder.is_dir() for folder in kept), [f.name for f in kept if not f.is_dir()]
+    assert (run.out / ".disclosure-link").is_symlink() and (outside / "x.docx").is_file()
+    assert (run.out / f"{NAME}.docx").is_file()
+    running.discard()
+
+
 # --------------------------------------------------------------------------- Ctrl-C
 
 

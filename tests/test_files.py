@@ -334,3 +334,37 @@ def test_ctrl_c_while_the_output_folder_is_made_leaves_no_folder(tmp_path: Path,
     with pytest.raises(KeyboardInterrupt):
         files.StagedOutputs(tmp_path / "out" / "deeper", "报告")
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- what killed builds leave
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/stat").exists(), reason="process start times come from /proc")
+def test_a_staging_folder_whose_process_id_was_given_to_a_later_process_is_abandoned(tmp_path: Path):
+    """A process id is reused (after a reboot, or after many processes): the owner is told apart by its start."""
+    import json
+    import socket
+
+    def folder(name: str, started: str | None) -> Path:
+        path = tmp_path / f"{files.STAGING_PREFIX}{name}"
+        path.mkdir()
+        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": started}
+        (path / files.OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
+        return path
+
+    ours = folder("ours", files._process_start(os.getpid()))
+    reused = folder("reused", "1")  # this process id, but a process that started one tick after boot
+    unknown_start = folder("unknown", None)
+    assert files.remove_abandoned_staging(tmp_path) == (reused,)
+    assert ours.is_dir() and unknown_start.is_dir() and not reused.exists()
+
+
+def test_a_staging_folder_names_the_process_that_publishes_it(tmp_path: Path):
+    import json
+
+    outputs = StagedOutputs(tmp_path, "unit", owner=os.getppid())
+    owner = json.loads((outputs.staging / files.OWNER_FILE).read_text(encoding="utf-8"))
+    assert owner["pid"] == os.getppid()
+    assert files.remove_abandoned_staging(tmp_path) == ()  # its owner runs
+    outputs.discard()
+    assert list(tmp_path.iterdir()) == []

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import checks as checks_module
 from .errors import ExitCode, UsageError
-from .files import STAGING_PREFIX, StagedOutputs
+from .files import STAGING_PREFIX, StagedOutputs, mark_staging_folder, remove_abandoned_staging
 from .heap import collect_between_units
 from .load import LoadError
 from .pipeline import BuildRefused, BuildResult, staged_build
@@ -166,7 +166,8 @@ def build_batch(
         return build_on_cluster(sources, output_dir, scheduler, pdf=pdf, on_done=on_done, **options)
     report = on_done or (lambda outcome: None)
     prefix = f"{STAGING_PREFIX}{secrets.token_hex(4)}-"
-    unit_options = {**options, "pdf": pdf, "staging_prefix": prefix}
+    # the staging folders are this process's to publish or remove, whichever worker makes them
+    unit_options = {**options, "pdf": pdf, "staging_prefix": prefix, "staging_owner": os.getpid()}
     claimed: dict[Path, Path] = {}
     outcomes: list[UnitOutcome] = []
     new_folder = not output_dir.exists()
@@ -201,6 +202,7 @@ def build_batch(
         if pdfs is not None:
             pdfs.stop()
             _remove_staging(output_dir, f"{prefix}pdf")
+    remove_abandoned_staging(output_dir)  # what builds killed in this folder left (kill -9, the OOM killer)
     if new_folder and not any(o.result is not None for o in outcomes):
         _remove_if_empty(output_dir)
     return outcomes
@@ -215,6 +217,8 @@ class _Pdfs:
 
         from .pdf_batch import PdfMaker
 
+        workdir.mkdir(parents=True, exist_ok=True)
+        mark_staging_folder(workdir)  # removed by a later build if this one is killed
         self.maker = PdfMaker(lanes, workdir, share=share)
         # a thread per LibreOffice, and one more: while a report finishes its PDF (pypdf) the next one converts
         self.threads = ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="disclosure-pdf")

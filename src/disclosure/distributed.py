@@ -44,7 +44,7 @@ from .batch import (
     interrupted_batch,
 )
 from .errors import ExitCode, UsageError
-from .files import STAGING_PREFIX, StagedOutputs
+from .files import STAGING_PREFIX, StagedOutputs, remove_abandoned_staging
 from .load import MAX_BYTES, LoadError, load
 from .profile import is_profile_path
 
@@ -466,6 +466,7 @@ def build_on_cluster(sources: list[Path], output_dir: Path, scheduler: str, *, p
     finally:
         client.close()
     outcomes = [o for o in batch.outcomes if o is not None]
+    remove_abandoned_staging(output_dir)  # what builds killed in this folder left (kill -9, the OOM killer)
     if new_folder and not any(o.result is not None for o in outcomes):
         _remove_if_empty(output_dir)
     return outcomes

@@ -12,9 +12,11 @@ keeps a report's file name inside the output folder.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
+import socket
 import stat
 import tempfile
 import unicodedata
@@ -32,6 +34,8 @@ OUTPUT_SUFFIXES = (".docx", ".pdf", ".json", ".xlsx")
 MAX_STEM_BYTES = MAX_NAME_BYTES - max(len(s.encode()) for s in OUTPUT_SUFFIXES)
 #: Staging folders start with this (hidden, and recognisable as ours).
 STAGING_PREFIX = ".disclosure-"
+#: The file in a staging folder naming the process that publishes it: the host, the process id and its start.
+OWNER_FILE = ".owner"
 
 _READ_CHUNK = 1 << 20
 
@@ -253,7 +257,9 @@ class StagedOutputs:
             written = outputs.commit()                 # {".docx": out/….docx, ".pdf": out/….pdf}
 
     The staging folder (``.disclosure-…``, mode 0700) lies in the output folder, so publishing is a
-    rename on one file system.  :meth:`commit` first links each existing target into the staging
+    rename on one file system.  It names the process that publishes it (``owner``, by default this one) in
+    :data:`OWNER_FILE`, so that a later build can remove it when that process was killed
+    (:func:`remove_abandoned_staging`).  :meth:`commit` first links each existing target into the staging
     folder as a backup, then renames every staged file over its target; if a rename fails, the
     targets already replaced get their backups back (targets that did not exist are removed), so
     every existing file is unchanged and no new one is left.  A staged file is named like its
@@ -261,7 +267,8 @@ class StagedOutputs:
     inside the staging folder.  Instances pickle, so a worker process can stage and its parent commit.
     """
 
-    def __init__(self, folder: Path | str, stem: str, *, prefix: str = STAGING_PREFIX, model: Path | None = None):
+    def __init__(self, folder: Path | str, stem: str, *, prefix: str = STAGING_PREFIX, model: Path | None = None,
+                 owner: int | None = None):
         if stem != safe_file_stem(stem) or stem_length_problem(stem):
             raise ValueError(f"not a safe file name stem: {stem!r} (see files.safe_file_stem)")
         self.folder = Path(folder)
@@ -275,10 +282,15 @@ class StagedOutputs:
         try:
             ensure_folder(self.folder)
             self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.folder))
+            mark_staging_folder(self.staging, owner)
         except OSError as exc:
+            if hasattr(self, "staging"):
+                shutil.rmtree(self.staging, ignore_errors=True)
             self._remove_created_folders()
             raise OutputError(f"{self.folder}: cannot write in the output folder ({exc.strerror or exc})") from None
         except BaseException:
+            if hasattr(self, "staging"):
+                shutil.rmtree(self.staging, ignore_errors=True)
             self._remove_created_folders()
             raise
 
@@ -416,6 +428,87 @@ class StagedOutputs:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty: another process may have written there meanwhile
         self._created = []
+
+
+# --------------------------------------------------------------------------- what killed builds leave
+
+
+def mark_staging_folder(folder: Path, owner: int | None = None) -> None:
+    """Name in ``folder`` the process that will publish or remove it (``owner``, by default this one)."""
+    pid = os.getpid() if owner is None else owner
+    record = {"host": socket.gethostname(), "pid": pid, "started": _process_start(pid)}
+    (folder / OWNER_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started, in clock ticks since boot (Linux: field 22 of /proc/PID/stat), to tell
+    it from a later process given the same id; None where that cannot be read."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return text[text.rindex(")") + 2:].split()[19]  # the fields after the command name, which may hold spaces
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _running(pid: int, started: str | None) -> bool:
+    """Whether process ``pid`` is still the one that started at ``started`` (when not known: any process)."""
+    try:
+        os.kill(pid, 0)  # signal 0: is there such a process (nothing is sent)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or not allowed to ask: take it as running
+        return True
+    now = _process_start(pid)
+    return started is None or now is None or now == started
+
+
+def _abandoned(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a staging folder whose publishing process is gone (killed: SIGKILL, the OOM killer,
+    a power cut), on this host, holding nothing but staged outputs.
+
+    Kept, always: a folder of another host or an unknown owner, a ``-kept`` folder (the previous files a failed
+    roll-back could not restore) and one holding backups (the process died while publishing: the backups are the
+    previous report's only copy)."""
+    if not entry.name.startswith(STAGING_PREFIX) or entry.name.endswith("-kept"):
+        return False
+    try:
+        if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+            return False
+        owner_path = os.path.join(entry.path, OWNER_FILE)
+        if not stat.S_ISREG(os.lstat(owner_path).st_mode):
+            return False
+        with open(owner_path, encoding="utf-8") as handle:
+            owner = json.loads(handle.read(4096))
+        pid = owner.get("pid")
+        if owner.get("host") != socket.gethostname() or type(pid) is not int or pid <= 0:
+            return False
+        if _running(pid, owner.get("started")):
+            return False
+        return not any(name.startswith("backup-") for name in os.listdir(entry.path))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def remove_abandoned_staging(folder: Path | str) -> tuple[Path, ...]:
+    """Remove the staging folders in ``folder`` that builds killed before they could remove them left behind
+    (each holds a complete report nobody will publish); the folders removed.
+
+    Only on POSIX systems (where a process can be asked after by its id); a folder another host or a running
+    process may still use is never touched (:func:`_abandoned`).
+    """
+    if os.name != "posix":
+        return ()
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return ()
+    removed = []
+    for entry in entries:
+        if _abandoned(entry):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            if not os.path.lexists(entry.path):
+                removed.append(Path(entry.path))
+    return tuple(removed)
 
 
 def _resolved(path: Path) -> Path:

@@ -21,7 +21,15 @@ from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checks import Finding
 from .classification import Classification, bundled
 from .errors import ArgumentError, DisclosureError, OutputError, expect
-from .files import STAGING_PREFIX, StagedOutputs, check_regular_file, names_a_file, safe_file_stem, stem_length_problem
+from .files import (
+    STAGING_PREFIX,
+    StagedOutputs,
+    check_regular_file,
+    names_a_file,
+    remove_abandoned_staging,
+    safe_file_stem,
+    stem_length_problem,
+)
 from .glossary import glossary_terms
 from .heap import kept_until_done
 from .load import LoadedModel, LoadError, Problem, SourceMap, control_character_problems, load
@@ -313,6 +321,7 @@ def staged_build(
     xlsx: bool = False,
     progress: Callable[[str], None] | None = None,
     staging_prefix: str = STAGING_PREFIX,
+    staging_owner: int | None = None,
 ) -> Iterator[tuple[BuildResult, StagedOutputs]]:
     """Check the model and produce its outputs in a staging folder inside ``output_dir``, unpublished.
 
@@ -336,7 +345,8 @@ def staged_build(
     template_set = TemplateSet.create(templates)
     _check_template_files(templates, prepared.profile)
     pdf_attachments = _pdf_attachments(prepared.loaded) if attachments or pdf else []
-    with StagedOutputs(output_dir, stem, prefix=staging_prefix, model=prepared.loaded.path) as outputs:
+    with StagedOutputs(output_dir, stem, prefix=staging_prefix, model=prepared.loaded.path,
+                       owner=staging_owner) as outputs:
         for suffix, wanted in ((".docx", True), (".json", json), (".pdf", pdf), (".xlsx", xlsx)):
             if wanted:
                 outputs.path_for(suffix)  # a target that cannot be replaced (a folder) fails before any work
@@ -414,6 +424,7 @@ def build(
             with result.timings.measure("pdf"):
                 docx_to_pdf(outputs.path_for(".docx"), outputs.path_for(".pdf"), **result.pdf_request.arguments())  # type: ignore[arg-type]
         written = outputs.commit()
+    remove_abandoned_staging(output_dir)  # what builds killed in this folder left (kill -9, the OOM killer)
     return replace(result, pdf=written.get(".pdf"), left_over=outputs.left_over())
 
 
