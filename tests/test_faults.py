@@ -246,6 +246,16 @@ def test_the_next_build_removes_what_a_killed_build_left_and_nothing_else(run: R
     running.discard()
 
 
+def test_a_pdf_batch_into_a_folder_that_cannot_be_made_fails_each_unit_with_its_reason(run: Run):
+    (run.folder / "other.yaml").write_text(MODEL.replace("测试单位", "另一单位"), encoding="utf-8")
+    (run.folder / "a-file").write_text("", encoding="utf-8")
+    result = run("build", "unit.yaml", "other.yaml", "-o", "a-file/out", "--pdf")
+    assert result.returncode != 0
+    _clean(result)
+    assert result.stderr.count("a-file/out: cannot create the output folder (Not a directory)") == 2, result.stderr
+    assert "Errno" not in result.stderr
+
+
 # --------------------------------------------------------------------------- Ctrl-C
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import checks as checks_module
 from .errors import ExitCode, UsageError
-from .files import STAGING_PREFIX, StagedOutputs, mark_staging_folder, remove_abandoned_staging
+from .files import STAGING_PREFIX, StagedOutputs, remove_abandoned_staging
 from .heap import collect_between_units
 from .load import LoadError
 from .pipeline import BuildRefused, BuildResult, staged_build
@@ -217,8 +217,6 @@ class _Pdfs:
 
         from .pdf_batch import PdfMaker
 
-        workdir.mkdir(parents=True, exist_ok=True)
-        mark_staging_folder(workdir)  # removed by a later build if this one is killed
         self.maker = PdfMaker(lanes, workdir, share=share)
         # a thread per LibreOffice, and one more: while a report finishes its PDF (pypdf) the next one converts
         self.threads = ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="disclosure-pdf")

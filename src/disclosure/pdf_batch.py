@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from .files import mark_staging_folder
 from .pdf import LibreOffice, PdfError, finish_pdf
 from .pipeline import PdfRequest
 from .shared_pages import NotComposable, SharedPart, compose, split
@@ -96,6 +97,7 @@ class PdfMaker:
         self._line: deque[object] = deque()  # who waits for a LibreOffice, in the order served
         self._layouts: dict[str, _Layout] = {}
         self._closed = threading.Event()
+        self._workdir_made = threading.Lock()
 
     # ------------------------------------------------------------------ one report
 
@@ -111,7 +113,10 @@ class PdfMaker:
                 is written to ``job.target``.
         """
         self._check_open()
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        with self._workdir_made:
+            if not self.workdir.is_dir():  # made when first needed; a later build removes it if this one is killed
+                self.workdir.mkdir(parents=True, exist_ok=True)
+                mark_staging_folder(self.workdir)
         work = Path(tempfile.mkdtemp(prefix="unit-", dir=self.workdir))
         try:
             converted = self._composed(job, work, ready) if self.share else None
