@@ -144,6 +144,29 @@ def test_a_part_starting_with_a_table_gets_an_empty_paragraph_for_its_page_break
     assert paragraph.pPr.find(qn("w:pageBreakBefore")) is not None
 
 
+def _space_before_body(path: Path, space: str) -> None:
+    """Put ``space`` between ``<w:body>`` and the first paragraph of the template at ``path`` (a hand-edited XML)."""
+    parts = _parts(path)
+    assert parts["word/document.xml"].count(b"<w:body>") == 1
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:body>", f"<w:body>{space}".encode(), 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0 \n"])
+def test_spaces_before_a_parts_first_paragraph_are_left_out_and_it_keeps_its_page_break(
+        templates: Path, tmp_path: Path, example_path: Path, space: str):
+    _space_before_body(templates / "part-3-notes.docx", space)
+    report = docx.Document(str(build(example_path, tmp_path / "out", templates=templates).docx))
+    body = report.element.body
+    assert (body.text or "").strip() == "" and all((child.tail or "").strip(" \n") == "" for child in body)
+    [start] = [b for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name")) == "part_3"]
+    heading = start.getparent()
+    assert "第三部分" in "".join(heading.itertext())
+    assert heading.pPr.find(qn("w:pageBreakBefore")) is not None
+
+
 def test_rendering_as_written_and_element_by_element_give_the_same_document(tmp_path: Path, example_path: Path,
                                                                             monkeypatch):
     as_rendered = _parts(build(example_path, tmp_path / "a").docx)["word/document.xml"]

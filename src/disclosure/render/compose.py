@@ -339,7 +339,6 @@ _BODY_END = b"</w:body>"
 #: a tag's name (the bytes of a name other than ASCII are taken as name characters)
 _TAG_NAME = re.compile(rb"<([\w.\x80-\xff-]+(?::[\w.\x80-\xff-]+)?)")
 _T_WITH_BREAKS = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*[\t\n][^<]*)</w:t>")
-_XML_SPACE = b" \t\r\n"
 
 
 def _element_end(text: bytes, start: int, name: bytes) -> int | None:
@@ -359,6 +358,29 @@ def _element_end(text: bytes, start: int, name: bytes) -> int | None:
 def _element_tags(name: bytes) -> re.Pattern[bytes]:
     """The start, end and empty tags of elements ``name``."""
     return re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])[^>]*?(/?)>")
+
+
+def _after_spaces(text: bytes, position: int) -> int:
+    """The position of the first character at or after ``position`` in UTF-8 ``text`` that is not a space (a
+    space other than ASCII too: U+3000 typed before a part's first paragraph is left out, not written into the
+    body as text)."""
+    while position < len(text):
+        byte = text[position]
+        if byte < 0x80:
+            if not chr(byte).isspace():
+                return position
+            position += 1
+            continue
+        end = position + 1
+        while end < len(text) and 0x80 <= text[end] < 0xC0:  # the continuation bytes of the character
+            end += 1
+        try:
+            if not text[position:end].decode("utf-8").isspace():
+                return position
+        except UnicodeDecodeError:  # cut off at the end of what has come so far
+            return position
+        position = end
+    return position
 
 
 #: a prefix in a tag or attribute name (text that merely looks like one is harmless: see _wrapper)
@@ -537,8 +559,7 @@ class _Part:
         out = self.report.out
         position, leading = 0, []
         while True:
-            while position < len(text) and text[position] in _XML_SPACE:
-                position += 1
+            position = _after_spaces(text, position)
             match = _TAG_NAME.match(text, position)
             if match is None or match.group(1) == b"w:tbl":
                 if match is None and not final:
