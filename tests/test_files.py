@@ -345,18 +345,23 @@ def test_a_staging_folder_whose_process_id_was_given_to_a_later_process_is_aband
     import json
     import socket
 
-    def folder(name: str, started: str | None) -> Path:
+    def folder(name: str, started: str | None, **elsewhere: str) -> Path:
         path = tmp_path / f"{files.STAGING_PREFIX}{name}"
         path.mkdir()
-        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": started}
+        owner = {"host": socket.gethostname(), **files._process_ids(), "pid": os.getpid(), "started": started,
+                 **elsewhere}
         (path / files.OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
         return path
 
     ours = folder("ours", files._process_start(os.getpid()))
     reused = folder("reused", "1")  # this process id, but a process that started one tick after boot
     unknown_start = folder("unknown", None)
+    # the same id in another PID namespace (a container sharing the host name) or before a reboot (or on another
+    # machine of the same name): not this process, but perhaps a running one
+    kept = [folder("namespace", "1", pid_namespace="pid:[1]"), folder("boot", "1", boot="another-boot")]
     assert files.remove_abandoned_staging(tmp_path) == (reused,)
     assert ours.is_dir() and unknown_start.is_dir() and not reused.exists()
+    assert all(path.is_dir() for path in kept)
 
 
 def test_a_staging_folder_names_the_process_that_publishes_it(tmp_path: Path):

@@ -436,8 +436,25 @@ class StagedOutputs:
 def mark_staging_folder(folder: Path, owner: int | None = None) -> None:
     """Name in ``folder`` the process that will publish or remove it (``owner``, by default this one)."""
     pid = os.getpid() if owner is None else owner
-    record = {"host": socket.gethostname(), "pid": pid, "started": _process_start(pid)}
+    record = {"host": socket.gethostname(), **_process_ids(), "pid": pid, "started": _process_start(pid)}
     (folder / OWNER_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _process_ids() -> dict[str, str | None]:
+    """Where this process's ids mean something (Linux): this boot of the machine and the PID namespace.
+
+    A host name does not tell them apart: containers sharing a host name (one Kubernetes pod) or machines
+    named alike on a network share see other processes under the same ids, and a reboot gives them anew.
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        boot = None
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = None
+    return {"boot": boot, "pid_namespace": namespace}
 
 
 def _process_start(pid: int) -> str | None:
@@ -466,9 +483,9 @@ def _abandoned(entry: os.DirEntry[str]) -> bool:
     """Whether ``entry`` is a staging folder whose publishing process is gone (killed: SIGKILL, the OOM killer,
     a power cut), on this host, holding nothing but staged outputs.
 
-    Kept, always: a folder of another host or an unknown owner, a ``-kept`` folder (the previous files a failed
-    roll-back could not restore) and one holding backups (the process died while publishing: the backups are the
-    previous report's only copy)."""
+    Kept, always: a folder of another host, boot or PID namespace (where its process id means another process)
+    or of an unknown owner, a ``-kept`` folder (the previous files a failed roll-back could not restore) and one
+    holding backups (the process died while publishing: the backups are the previous report's only copy)."""
     if not entry.name.startswith(STAGING_PREFIX) or entry.name.endswith("-kept"):
         return False
     try:
@@ -482,6 +499,9 @@ def _abandoned(entry: os.DirEntry[str]) -> bool:
         pid = owner.get("pid")
         if owner.get("host") != socket.gethostname() or type(pid) is not int or pid <= 0:
             return False
+        here = _process_ids()
+        if None in here.values() or any(owner.get(key) != value for key, value in here.items()):
+            return False
         if _running(pid, owner.get("started")):
             return False
         return not any(name.startswith("backup-") for name in os.listdir(entry.path))
@@ -493,8 +513,9 @@ def remove_abandoned_staging(folder: Path | str) -> tuple[Path, ...]:
     """Remove the staging folders in ``folder`` that builds killed before they could remove them left behind
     (each holds a complete report nobody will publish); the folders removed.
 
-    Only on POSIX systems (where a process can be asked after by its id); a folder another host or a running
-    process may still use is never touched (:func:`_abandoned`).
+    Only where a process can be asked after by its id and the ids are known to be this machine's, since its last
+    start, in this PID namespace (Linux); a folder another host or a running process may still use is never
+    touched (:func:`_abandoned`).
     """
     if os.name != "posix":
         return ()
