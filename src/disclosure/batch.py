@@ -359,20 +359,23 @@ def written_if_committed(outcome: UnitOutcome) -> UnitOutcome:
     """A unit interrupted (Ctrl-C) after its files were renamed into place is written, not interrupted."""
     if outcome.outputs is None or outcome.outputs.committed is None:
         return outcome
-    assert outcome.result is not None
-    return replace(outcome, result=replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf"),
-                                           left_over=outcome.outputs.left_over()), outputs=None)
+    return _written(outcome)
+
+
+def _written(outcome: UnitOutcome) -> UnitOutcome:
+    """The outcome of a unit whose staged files were renamed into place: its PDF and left-over files."""
+    assert outcome.result is not None and outcome.outputs is not None and outcome.outputs.committed is not None
+    result = replace(outcome.result, pdf=outcome.outputs.committed.get(".pdf"), left_over=outcome.outputs.left_over())
+    return replace(outcome, result=result, outputs=None)
 
 
 def _publish(outcome: UnitOutcome) -> UnitOutcome:
     """Rename the unit's staged files into place (all or none)."""
     if outcome.outputs is None:
         return outcome
-    assert outcome.result is not None
     try:
-        written = outcome.outputs.commit()
+        outcome.outputs.commit()
     except UsageError as exc:
         return replace(outcome, result=None, outputs=None, messages=(*outcome.messages, f"error: {exc}"),
                        exit_code=max(outcome.exit_code, ExitCode.INPUT))
-    return replace(outcome, result=replace(outcome.result, pdf=written.get(".pdf"),
-                                           left_over=outcome.outputs.left_over()), outputs=None)
+    return _written(outcome)

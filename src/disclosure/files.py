@@ -34,7 +34,7 @@ OUTPUT_SUFFIXES = (".docx", ".pdf", ".json", ".xlsx")
 MAX_STEM_BYTES = MAX_NAME_BYTES - max(len(s.encode()) for s in OUTPUT_SUFFIXES)
 #: Staging folders start with this (hidden, and recognisable as ours).
 STAGING_PREFIX = ".disclosure-"
-#: The file in a staging folder naming the process that publishes it: the host, the process id and its start.
+#: The file in a staging folder naming the process that publishes it: host, boot, PID namespace, id and start.
 OWNER_FILE = ".owner"
 
 _READ_CHUNK = 1 << 20
@@ -283,15 +283,12 @@ class StagedOutputs:
             ensure_folder(self.folder)
             self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.folder))
             mark_staging_folder(self.staging, owner)
-        except OSError as exc:
+        except BaseException as exc:  # an OSError, or Ctrl-C: nothing made here is left
             if hasattr(self, "staging"):
                 shutil.rmtree(self.staging, ignore_errors=True)
             self._remove_created_folders()
-            raise OutputError(f"{self.folder}: cannot write in the output folder ({exc.strerror or exc})") from None
-        except BaseException:
-            if hasattr(self, "staging"):
-                shutil.rmtree(self.staging, ignore_errors=True)
-            self._remove_created_folders()
+            if isinstance(exc, OSError):
+                raise OutputError(f"{self.folder}: cannot write in the output folder ({exc.strerror or exc})") from None
             raise
 
     def __enter__(self) -> StagedOutputs:
@@ -479,9 +476,9 @@ def _running(pid: int, started: str | None) -> bool:
     return started is None or now is None or now == started
 
 
-def _abandoned(entry: os.DirEntry[str]) -> bool:
-    """Whether ``entry`` is a staging folder whose publishing process is gone (killed: SIGKILL, the OOM killer,
-    a power cut), on this host, holding nothing but staged outputs.
+def _abandoned(entry: os.DirEntry[str], here: dict[str, str | None]) -> bool:
+    """Whether ``entry`` is a staging folder whose publishing process is gone (killed: SIGKILL, the OOM killer),
+    on this host, boot and PID namespace (``here``), holding nothing but staged outputs.
 
     Kept, always: a folder of another host, boot or PID namespace (where its process id means another process)
     or of an unknown owner, a ``-kept`` folder (the previous files a failed roll-back could not restore) and one
@@ -497,10 +494,7 @@ def _abandoned(entry: os.DirEntry[str]) -> bool:
         with open(owner_path, encoding="utf-8") as handle:
             owner = json.loads(handle.read(4096))
         pid = owner.get("pid")
-        if owner.get("host") != socket.gethostname() or type(pid) is not int or pid <= 0:
-            return False
-        here = _process_ids()
-        if None in here.values() or any(owner.get(key) != value for key, value in here.items()):
+        if type(pid) is not int or pid <= 0 or any(owner.get(key) != value for key, value in here.items()):
             return False
         if _running(pid, owner.get("started")):
             return False
@@ -517,7 +511,8 @@ def remove_abandoned_staging(folder: Path | str) -> tuple[Path, ...]:
     start, in this PID namespace (Linux); a folder another host or a running process may still use is never
     touched (:func:`_abandoned`).
     """
-    if os.name != "posix":
+    here = {"host": socket.gethostname(), **_process_ids()}
+    if None in here.values():  # not Linux: a process id cannot be told to be this boot's and namespace's
         return ()
     try:
         entries = [entry for entry in os.scandir(folder) if entry.name.startswith(STAGING_PREFIX)]
@@ -525,7 +520,7 @@ def remove_abandoned_staging(folder: Path | str) -> tuple[Path, ...]:
         return ()
     removed = []
     for entry in entries:
-        if _abandoned(entry):
+        if _abandoned(entry, here):
             shutil.rmtree(entry.path, ignore_errors=True)
             if not os.path.lexists(entry.path):
                 removed.append(Path(entry.path))
