@@ -493,7 +493,7 @@ def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Findin
     public = tables.basic_by_economic.total("public")
     if declared is None or not public:  # table 6 has no 公用经费 to judge by
         return
-    printed, organs = tables.context.declared(declared), tables.organs_public_spending()
+    printed, organs = tables.context.declared(declared), tables.organs_public_spending
     if printed > organs:
         whose = "" if organs == public else f"（事业单位的{_figure(tables, public - organs)}不计入）"
         yield finding("operating-costs-within-public-spending",
@@ -505,7 +505,7 @@ def check_operating_costs(model: BudgetModel, tables: Tables) -> Iterator[Findin
 def check_operating_costs_declared(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     if any(model.operating_costs.values()):
         return
-    organs = tables.organs_public_spending()
+    organs = tables.organs_public_spending
     counts = unit_counts(model)
     if organs and counts["administrative"] + counts["civil_service_institutions"]:
         yield finding("operating-costs-declared",

@@ -21,6 +21,7 @@ every derivation with its options).  Nothing here touches docx.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1074,6 +1075,7 @@ class Tables:
         return {source: self.context.sum(a for a in current if a.source is source)
                 for source in UNIT_FUND_SOURCES if source is not FundingSource.UNIT}
 
+    @functools.cached_property
     def organs_public_spending(self) -> Decimal:
         """Table 6's 公用经费 of 行政单位 and 参公事业单位 — and of lines whose unit has no type, which table 6
         maps as 机关 — as printed: what 机关运行经费 can be at most (glossary 四: their 公用经费 of 财政拨款
