@@ -51,7 +51,7 @@ from .compiler import (
 )
 from .compose import read_template, render_xml_part, trial_render
 from .limits import TEMPLATE_FILE_BYTES, RenderLimits
-from .oxml import W_NS, W_P, W_T, merge_columns
+from .oxml import W_P, W_T, W_TBL, W_TR, W_VAL, merge_columns, qn
 from .package import RT_FOOTER, RT_HEADER, Package, read_template_file
 from .sandbox import ENVIRONMENT
 from .templates import TemplateError, TemplateSet, default_template_dir
@@ -381,15 +381,14 @@ def _split_tags(root: etree._Element) -> Iterator[str]:
                 yield match.group()
 
 
-_W_RPR = f"{{{W_NS}}}rPr"
-_W_TR = f"{{{W_NS}}}tr"
+_W_RPR, _TBL_CAPTION = qn("w:rPr"), f"{qn('w:tblPr')}/{qn('w:tblCaption')}"
 _OWN_PLACE_TAG = re.compile(r"\{%-?\s*(p|tr)\s.*?%\}", re.DOTALL)
 
 
 def _text_beside_own_place_tags(root: etree._Element) -> Iterator[tuple[str, str]]:
     """(tag, text) of text in the paragraph of a {%p %} tag or the row of a {%tr %} tag: the tag stands for its
     whole paragraph or row, so that text is never printed."""
-    for kind, containers in (("p", root.iter(W_P)), ("tr", root.iter(_W_TR))):
+    for kind, containers in (("p", root.iter(W_P)), ("tr", root.iter(W_TR))):
         for container in containers:
             text = "".join(t.text or "" for t in container.iter(W_T))
             tags = [m for m in _OWN_PLACE_TAG.finditer(text) if m.group(1) == kind]
@@ -415,8 +414,8 @@ def _raw_parts(package: Package, base: bool) -> Iterator[tuple[str, etree._Eleme
 
 
 def _merge_captions(body: etree._Element) -> list[str]:
-    return [caption.get(f"{{{W_NS}}}val", "") for tbl in body.iter(f"{{{W_NS}}}tbl") if merge_columns(tbl)
-            for caption in [tbl.find(f"{{{W_NS}}}tblPr/{{{W_NS}}}tblCaption")]]
+    return [caption.get(W_VAL, "") for tbl in body.iter(W_TBL) if merge_columns(tbl)
+            for caption in [tbl.find(_TBL_CAPTION)]]
 
 
 def _merge_captions_lost(name: str, body: etree._Element, limits: RenderLimits) -> list[str]:
@@ -515,12 +514,11 @@ class _Checker:
             uses = reads_of(template.source, types)
             for path_ in unknown_variables(uses):
                 report("error", f"unknown variable {path_!r}{suffix}{_nearest(path_, types)}")
-            for word in sorted(_names_under("words", uses.uses) - (self.words if self.words is not None else set())):
-                if self.words is not None:
-                    close = difflib.get_close_matches(word, sorted(self.words), n=1, cutoff=0.6)
-                    report("error", f"unknown variable 'words.{word}'{suffix}: the profile's level_placeholders are "
-                                    f"{', '.join(sorted(self.words))}" + (f"; did you mean 'words.{close[0]}'?"
-                                                                           if close else ""))
+            for word in sorted(_names_under("words", uses.uses) - self.words) if self.words is not None else ():
+                close = difflib.get_close_matches(word, sorted(self.words), n=1, cutoff=0.6)
+                report("error", f"unknown variable 'words.{word}'{suffix}: the profile's level_placeholders are "
+                                f"{', '.join(sorted(self.words))}" + (f"; did you mean 'words.{close[0]}'?"
+                                                                       if close else ""))
         if not any(p.severity == "error" for p in problems):
             for problem in self.render(name, sources, kinds, master):
                 report("error", problem)
