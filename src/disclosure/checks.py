@@ -305,10 +305,20 @@ define("project-unit-missing", WARNING, "部门预算的项目写明所属单位
        + _line("function: 2012902, kind: 项目支出, project: 甲, unit: 甲单位, source: 一般公共预算, amount: 10000"))
 
 
+def _known_units(model: BudgetModel) -> set[str]:
+    """The units lines and projects may name: the report's unit and those it lists."""
+    return {s.name for s in model.unit.subunits} | {model.unit.name}
+
+
+def _consolidating(model: BudgetModel) -> bool:
+    """A 部门 that consolidates the units it lists (not itself among them): its lines and projects name theirs."""
+    names = {s.name for s in model.unit.subunits}
+    return bool(names) and model.unit.level == "部门" and model.unit.name not in names
+
+
 @check
-def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+def check_subunits(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
     names = [s.name for s in model.unit.subunits]
-    known = set(names) | {model.unit.name}
     if names and model.unit.level != "部门":
         yield finding("subunits-in-unit-report", f"单位预算（unit.level为{model.unit.level}）不列下属单位；部门预算请写"
                       "level: 部门", "unit", "subunits")
@@ -316,10 +326,11 @@ def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
         if name in names[:i]:
             yield finding("duplicate-subunit", f"单位“{name}”重复列出（首次见unit.subunits[{names.index(name)}]）",
                           "unit", "subunits", i)
-    declared = Counter(p.name for p in model.projects)
-    units_of = {p.name: p.unit for p in model.projects if declared[p.name] == 1}  # twice: duplicate-project's
-    # a 部门 that consolidates the units it lists (not itself among them): its lines and projects name theirs
-    consolidating = bool(names) and model.unit.level == "部门" and model.unit.name not in names
+
+
+@check
+def check_project_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    known, consolidating = _known_units(model), _consolidating(model)
     for i, project in enumerate(model.projects):
         if project.unit and project.unit not in known:
             yield finding("unknown-unit", f"项目“{project.name}”的单位“{project.unit}”不在unit.subunits中"
@@ -329,6 +340,13 @@ def check_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
             hint = f"（其预算行写的是{'、'.join(on_lines)}）" if on_lines else ""
             yield finding("project-unit-missing", f"项目“{project.name}”未写所属单位（unit），表12将列在部门名下{hint}",
                           "projects", i, "name")
+
+
+@check
+def check_line_units(model: BudgetModel, tables: Tables) -> Iterator[Finding]:
+    known, consolidating = _known_units(model), _consolidating(model)
+    declared = Counter(p.name for p in model.projects)
+    units_of = {p.name: p.unit for p in model.projects if declared[p.name] == 1}  # twice: duplicate-project's
     for i, line in enumerate(model.budget.lines):
         if consolidating and not line.unit and not line.project:
             yield finding("line-unit-missing", "部门预算的预算行未写所属单位（unit），预算公开表6按部门的类型对应政府经济分类",
